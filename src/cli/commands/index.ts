@@ -1,6 +1,9 @@
-// Registry of sub-commands. Each module exports `register(program, setExitCode)`.
+// Registry of sub-commands. Each module exports a `register(program, setExitCode)`.
 import type { Command } from "commander";
+import { registerEmulate } from "./emulate.js";
+import { registerInspect } from "./inspect.js";
+import { registerLearn } from "./learn.js";
 
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerLearn, registerInspect, registerEmulate];

@@ -1,0 +1,91 @@
+// `mlagents-ts learn <config> --run-id ...`: mlagents-learn's flags and behaviour (spec 8).
+import { Command, Option } from "commander";
+import { applyCliOverrides, defaultRunOptions, loadRunOptions, type CliFlags } from "../../config/index.js";
+import { SacTrainer } from "../../trainers/sac/sac-trainer.js";
+import { initBackend } from "../../trainers/backend.js";
+import { createLogger, errorMessage } from "../../util/logger.js";
+import { runTraining } from "../learn/run-training.js";
+import { versionBlock, PACKAGE_VERSION } from "../version.js";
+import type { RegisterCommand } from "./index.js";
+
+/** The flags shared by learn and run (environment, engine and connection settings). */
+export function addEnvironmentOptions(cmd: Command): Command {
+  return cmd
+    .option("--env <path>", "Unity player to launch, or builtin:NAME for a built-in environment (3dball, basic, gridworld, hybrid); omit to wait for the Unity Editor")
+    .option("--env-args <args...>", "arguments passed verbatim to the player (must come last)")
+    .option("--base-port <port>", "port of the trainer's gRPC server: the Editor connects here (default 5004); launched players use base-port + i (default 5005)")
+    .option("--num-envs <n>", "players to launch in parallel (needs --env)")
+    .option("--num-areas <n>", "training areas per environment, sent in the handshake")
+    .option("--seed <n>", "run seed; -1 picks one at random")
+    .option("--timeout-wait <seconds>", "how long to wait for a launched player to connect or for any reply from Unity")
+    .option("--time-scale <x>", "engine time scale (default 20)")
+    .option("--width <px>", "player window width (default 84)")
+    .option("--height <px>", "player window height (default 84)")
+    .option("--quality-level <n>", "engine quality level (default 5)")
+    .option("--target-frame-rate <n>", "engine target frame rate (default -1)")
+    .option("--capture-frame-rate <n>", "engine capture frame rate (default 60)")
+    .option("--no-graphics", "launch players with -nographics -batchmode")
+    .option("--no-graphics-monitor", "graphics only for worker 0")
+    .option("--bind <address>", "address the gRPC server binds (default loopback only; the protocol has no authentication)")
+    .option("--max-message-mb <n>", "largest message accepted from Unity, in MiB (default 64)")
+    .option("--max-lifetime-restarts <n>", "restarts of a crashed player over the run, -1 = unlimited (default 10)")
+    .option("--restarts-rate-limit-n <n>", "restarts allowed per period, -1 = no limit (default 1)")
+    .option("--restarts-rate-limit-period-s <s>", "the rate-limit period in seconds (default 60)")
+    .option("--results-dir <dir>", "where results/<run-id> lives (default results)")
+    .addOption(new Option("--device <backend>", "tensor backend: auto, wasm, cpu, tensorflow (tfjs-node), cuda (tfjs-node-gpu)"))
+    .addOption(new Option("--torch-device <backend>", "alias of --device (mlagents-learn's name)").hideHelp())
+    .option("--debug", "debug logging with timestamps");
+}
+
+/** Only the flags the user typed, so YAML values are not overwritten by defaults. */
+export function explicitFlags(cmd: Command): Partial<CliFlags> {
+  const out: Record<string, unknown> = {};
+  const opts = cmd.opts();
+  for (const key of Object.keys(opts)) {
+    if (cmd.getOptionValueSource(key) !== "cli") continue;
+    // commander's --no-graphics sets graphics=false; map back to ML-Agents' flag names.
+    if (key === "graphics") out.noGraphics = opts.graphics === false;
+    else if (key === "graphicsMonitor") out.noGraphicsMonitor = opts.graphicsMonitor === false;
+    else out[key] = opts[key];
+  }
+  return out as Partial<CliFlags>;
+}
+
+export const registerLearn: RegisterCommand = (program, setExitCode) => {
+  const cmd = program
+    .command("learn")
+    .description("Train the behaviors of a Unity environment with SAC (like mlagents-learn)")
+    .argument("[config]", "trainer configuration YAML (ML-Agents format)")
+    .option("--run-id <id>", "results/<run-id> folder of this run (default ppo, as ML-Agents)")
+    .option("--resume", "continue the run from its latest checkpoint")
+    .option("--force", "overwrite an existing run with the same id")
+    .option("--initialize-from <run-id>", "start from another run's weights")
+    .option("--inference", "run the run's policies without training")
+    .option("--deterministic", "act with the mean / most likely action")
+    .option("--exit-on-stop", "end the run when Unity stops instead of waiting for the next Play")
+    .addOption(new Option("--load", "deprecated alias of --resume").hideHelp())
+    .addOption(new Option("--train", "deprecated; no effect").hideHelp());
+  addEnvironmentOptions(cmd);
+  cmd.action(async (configPath: string | undefined) => {
+    const flags = explicitFlags(cmd);
+    const logger = createLogger({ level: flags.debug ? "debug" : "info", timestamps: Boolean(flags.debug) });
+    try {
+      let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
+      options = applyCliOverrides(options, flags, logger);
+      const backend = await initBackend((options.torch_settings.device ?? "auto") as Parameters<typeof initBackend>[0]);
+      process.stdout.write(versionBlock(backend.description) + "\n");
+      const result = await runTraining(options, {
+        logger,
+        version: PACKAGE_VERSION,
+        deterministic: Boolean(flags.deterministic),
+        editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
+        createTrainer: (behaviorName, spec, settings, seed) =>
+          new SacTrainer({ behaviorName, spec, settings, seed, training: !options.checkpoint_settings.inference }),
+      });
+      setExitCode(result.exitCode);
+    } catch (error) {
+      logger.error(errorMessage(error));
+      setExitCode(1);
+    }
+  });
+};

@@ -1,0 +1,293 @@
+// `mlagents-ts learn`: the run loop. Unity sessions (Editor Play/Stop, launched players, built-in
+// emulators) come and go on their workers; the trainers, step counts and replay buffers stay.
+// Each fault gets one line; the run checkpoints and waits (Editor) or restarts the player.
+import * as path from "node:path";
+import { EnvironmentParameterManager, behaviorSettings, type RunOptions } from "../../config/index.js";
+import { UnitySessionRefusedError, type UnityEnvironment } from "../../env/index.js";
+import { IncompatibleVersionError, UnityStoppedError, UnityTimeoutError } from "../../protocol/errors.js";
+import type { EngineConfig } from "../../protocol/side-channel/index.js";
+import { StatsReporter } from "../../trainers/stats/stats-reporter.js";
+import { errorMessage, type Logger } from "../../util/logger.js";
+import { EnvWorker } from "./env-workers.js";
+import { RestartPolicy } from "./restart-policy.js";
+import { prepareRunDirectory, writeConfiguration } from "./run-directory.js";
+import { TrainerController, type TrainerFactory } from "./trainer-controller.js";
+
+export const EDITOR_PORT = 5004;
+
+export interface RunTrainingDeps {
+  readonly logger: Logger;
+  readonly createTrainer: TrainerFactory;
+  readonly version: string;
+  /** Editor port when --base-port was not given explicitly. */
+  readonly editorPort?: number;
+  /** Stops the run as Ctrl+C does (tests). */
+  readonly signal?: AbortSignal;
+  /** Act deterministically (run/inference). */
+  readonly deterministic?: boolean;
+  /** Called once every worker listens (tests use it to start emulators). */
+  readonly onListening?: (ports: number[]) => void;
+  /** Stop after this many env steps (inspection and tests); default unlimited. */
+  readonly maxEnvSteps?: number;
+}
+
+export interface RunResult {
+  readonly exitCode: number;
+  readonly runDir: string;
+  readonly totalSteps: number;
+  readonly sessions: number;
+}
+
+type WorkerState =
+  | { kind: "ready"; env: UnityEnvironment }
+  | { kind: "connecting"; done: Promise<void> }
+  | { kind: "gone" };
+
+export async function runTraining(options: RunOptions, deps: RunTrainingDeps): Promise<RunResult> {
+  const log = deps.logger;
+  const es = options.env_settings;
+  const seed = es.seed === -1 ? Math.floor(Math.random() * 10000) : es.seed;
+  const dir = await prepareRunDirectory(options);
+  const inference = options.checkpoint_settings.inference;
+  await writeConfiguration(dir.runDir, options);
+  const reporter = new StatsReporter({ runDir: dir.runDir, logger: log });
+  const params = new EnvironmentParameterManager(options.environment_parameters, log);
+  const initializeFrom = options.checkpoint_settings.initialize_from;
+  const controller = new TrainerController({
+    runDir: dir.runDir,
+    logger: log,
+    reporter,
+    seed,
+    resume: dir.resume,
+    inference,
+    deterministic: deps.deterministic ?? false,
+    settingsFor: (name) => behaviorSettings(options, name, log),
+    createTrainer: deps.createTrainer,
+    initializeFromDir: initializeFrom ? path.resolve(options.checkpoint_settings.results_dir, initializeFrom) : null,
+    version: deps.version,
+  });
+  const engine = options.engine_settings;
+  const engineConfig: EngineConfig = {
+    width: engine.width,
+    height: engine.height,
+    qualityLevel: engine.quality_level,
+    timeScale: engine.time_scale,
+    targetFrameRate: engine.target_frame_rate,
+    captureFrameRate: engine.capture_frame_rate,
+  };
+  const editor = es.env_path === null;
+  const numWorkers = editor ? 1 : es.num_envs;
+  const firstPort = editor ? (deps.editorPort ?? EDITOR_PORT) : es.base_port;
+  const timeoutWaitMs = es.timeout_wait * 1000;
+
+  const workers: EnvWorker[] = [];
+  try {
+    for (let i = 0; i < numWorkers; i++) {
+      workers.push(
+        await EnvWorker.create({
+          index: i,
+          port: firstPort === 0 ? 0 : firstPort + i,
+          host: es.bind,
+          maxMessageBytes: es.max_message_mb * 1024 * 1024,
+          timeoutWaitMs,
+          seed,
+          numAreas: es.num_areas,
+          logger: log,
+          target: es.env_path,
+          noGraphics: engine.no_graphics || (engine.no_graphics_monitor && i > 0),
+          envArgs: es.env_args ?? [],
+          runLogsDir: dir.runLogsDir,
+          engineConfig,
+          environmentParameters: () => params.currentValues(seed),
+          onStats: (key, value, method) => controller.addEnvironmentStat(key, value, method),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.close()));
+    throw error;
+  }
+  if (!isLoopback(es.bind)) {
+    log.warn(`The trainer listens on ${es.bind}: the ML-Agents protocol has no authentication; anyone who can reach this port can connect.`);
+  }
+  deps.onListening?.(workers.map((w) => w.communicator.port));
+  if (editor) {
+    log.info(`Listening on port ${workers[0]!.communicator.port}. Start training by pressing the Play button in the Unity Editor.`);
+  }
+
+  let stopRequested = false;
+  let wake: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (wake = resolve));
+  const requestStop = (): void => {
+    if (stopRequested) return;
+    stopRequested = true;
+    wake();
+  };
+  deps.signal?.addEventListener("abort", requestStop, { once: true });
+  let exitCode = 0;
+  let sessions = 0;
+  let envSteps = 0;
+  const restartPolicies = workers.map(
+    () =>
+      new RestartPolicy({
+        maxLifetimeRestarts: es.max_lifetime_restarts,
+        rateLimitN: es.restarts_rate_limit_n,
+        rateLimitPeriodS: es.restarts_rate_limit_period_s,
+      }),
+  );
+  const states: WorkerState[] = workers.map(() => ({ kind: "gone" }));
+
+  const connect = (w: EnvWorker): void => {
+    const done = (async (): Promise<void> => {
+      for (;;) {
+        if (stopRequested) return;
+        try {
+          const env = await Promise.race([w.connect(timeoutWaitMs), stopped.then(() => null)]);
+          if (!env) return;
+          await env.reset();
+          await controller.registerBehaviors(env);
+          sessions++;
+          states[w.index] = { kind: "ready", env };
+          return;
+        } catch (error) {
+          if (stopRequested) return;
+          if (w.isEditor) {
+            // The Editor is pressed Play by a person: keep waiting, say what went wrong once.
+            if (!(error instanceof UnityTimeoutError)) log.warn(`Unity session refused: ${errorMessage(error)} Waiting for the next connection.`);
+            continue;
+          }
+          const exit = w.exitDescription();
+          const reason = exit ?? describeFault(error);
+          if (!(await restartOrGiveUp(w, reason))) return;
+        }
+      }
+    })();
+    states[w.index] = { kind: "connecting", done };
+  };
+
+  /** Launched players: restart within limits. Returns false when the run must end. */
+  const restartOrGiveUp = async (w: EnvWorker, reason: string): Promise<boolean> => {
+    await w.killPlayer();
+    const refusal = restartPolicies[w.index]!.tryRestart();
+    if (refusal) {
+      const files = await controller.saveAll(false);
+      log.error(`Worker ${w.index} failed (${reason}) and will not be restarted: ${refusal}. Checkpoint saved${files.length ? ` to ${files.join(", ")}` : ""}. Ending the run.`);
+      exitCode = 1;
+      requestStop();
+      return false;
+    }
+    log.warn(`Restarting worker[${w.index}] after '${reason}'`);
+    return true;
+  };
+
+  const onSessionFault = async (w: EnvWorker, error: unknown): Promise<void> => {
+    controller.discardPending();
+    w.env = null;
+    if (w.isEditor) {
+      const files = await controller.saveAll(false);
+      const what = error instanceof UnityStoppedError || error instanceof UnityTimeoutError ? "Unity stopped" : `Unity session ended (${errorMessage(error)})`;
+      const saved = files.length ? `checkpoint saved to ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}` : "nothing to save yet";
+      if (es.exit_on_stop) {
+        log.info(`${what} at step ${controller.totalSteps.toLocaleString("en-US")}; ${saved}. Exiting (--exit-on-stop).`);
+        requestStop();
+        return;
+      }
+      log.info(`${what} at step ${controller.totalSteps.toLocaleString("en-US")}; ${saved}; press Play to continue, Ctrl+C to finish.`);
+      connect(w);
+      return;
+    }
+    const reason = w.exitDescription() ?? describeFault(error);
+    if (await restartOrGiveUp(w, reason)) connect(w);
+  };
+
+  const onSigint = (): void => {
+    if (stopRequested) process.exit(130); // second Ctrl+C: leave now
+    log.info("Learning was interrupted. Please wait while the graph is generated.");
+    requestStop();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+
+  try {
+    workers.forEach(connect);
+    let knownBehaviors = 0;
+    while (!stopRequested) {
+      const ready: { w: EnvWorker; env: UnityEnvironment }[] = [];
+      for (const w of workers) {
+        const s = states[w.index]!;
+        if (s.kind === "ready") ready.push({ w, env: s.env });
+      }
+      if (ready.length === 0) {
+        const waits = states.flatMap((s) => (s.kind === "connecting" ? [s.done] : []));
+        if (waits.length === 0) break;
+        await Promise.race([...waits, stopped]);
+        continue;
+      }
+      for (const { w, env } of ready) controller.observeAndAct(env, w.index);
+      const stepping = ready.map(({ env }) => env.step().then(() => null, (e: unknown) => e));
+      // Let the actions leave the socket, then learn while Unity simulates the next step.
+      await new Promise<void>((r) => setImmediate(r));
+      controller.update();
+      const results = await Promise.all(stepping);
+      envSteps++;
+      for (let i = 0; i < ready.length; i++) {
+        const { w, env } = ready[i]!;
+        let error = results[i];
+        if (!error && env.behaviorSpecs.size !== knownBehaviors) {
+          try {
+            await controller.registerBehaviors(env);
+          } catch (e) {
+            error = e;
+          }
+        }
+        if (error) {
+          states[w.index] = { kind: "gone" };
+          await onSessionFault(w, error);
+        }
+      }
+      knownBehaviors = Math.max(knownBehaviors, ...ready.map(({ env }) => env.behaviorSpecs.size));
+      await controller.periodic();
+      if (params.parameterNames.length > 0) updateCurriculum(params, controller, options, workers, log);
+      if (controller.allDone && !inference) {
+        log.info("All behaviors reached max_steps.");
+        break;
+      }
+      if (deps.maxEnvSteps !== undefined && envSteps >= deps.maxEnvSteps) break;
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+    requestStop();
+    try {
+      await controller.finalSummaries();
+      await controller.saveAll(true);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      controller.dispose();
+    }
+  }
+  return { exitCode, runDir: dir.runDir, totalSteps: controller.totalSteps, sessions };
+}
+
+function updateCurriculum(params: EnvironmentParameterManager, controller: TrainerController, options: RunOptions, workers: EnvWorker[], log: Logger): void {
+  const stats = controller.behaviorNames.map((name) => {
+    const t = controller.trainer(name)!;
+    const s = controller.lessonStats(name);
+    return { behavior: name, stepsRatio: t.stepCount / behaviorSettings(options, name, log).max_steps, meanReward: s.meanReward, episodes: s.episodes };
+  });
+  const { changed } = params.updateLessons(stats);
+  if (!changed) return;
+  params.logCurrentLessons();
+  const values = params.currentValues(options.env_settings.seed);
+  for (const w of workers) for (const [k, v] of values) w.env?.queueEnvironmentParameter(k, v);
+}
+
+function describeFault(error: unknown): string {
+  if (error instanceof UnityTimeoutError) return `The Unity environment took too long to respond (${errorMessage(error)})`;
+  if (error instanceof IncompatibleVersionError || error instanceof UnitySessionRefusedError) return errorMessage(error);
+  return errorMessage(error);
+}
+
+function isLoopback(host: string | undefined): boolean {
+  return host === undefined || host === "127.0.0.1" || host === "localhost" || host === "::1" || host === "[::1]" || host === "loopback";
+}

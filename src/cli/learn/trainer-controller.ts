@@ -1,0 +1,270 @@
+// Owns the run's trainers (one per plain behavior name) and moves experience between the
+// environments and them: observe -> act -> (Unity steps while we update) -> summaries/checkpoints.
+// A controller outlives Unity sessions: sessions come and go, trainers, step counts and replay
+// buffers stay. Several controllers (or trainers) can live in one process: nothing is global.
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
+import type { TrainerSettings } from "../../config/index.js";
+import { ActionTuple, behaviorSpecDifference, parseBehaviorName, UnitySessionRefusedError } from "../../env/index.js";
+import type { BaseEnv, BehaviorSpec, DecisionSteps, TerminalSteps } from "../../env/index.js";
+import { exportActorToOnnx } from "../../export/index.js";
+import { CheckpointStore } from "../../trainers/checkpoint/checkpoint-store.js";
+import { TrainingStatusFile } from "../../trainers/checkpoint/training-status.js";
+import type { StatsReporter } from "../../trainers/stats/stats-reporter.js";
+import type { Trainer } from "../../trainers/trainer.js";
+import { writeFileAtomic } from "../../util/atomic-file.js";
+import type { Logger } from "../../util/logger.js";
+import { safeFileName } from "../../util/safe-name.js";
+import { behaviorSpecFromJson, behaviorSpecToJson } from "./behavior-spec-json.js";
+
+export type TrainerFactory = (behaviorName: string, spec: BehaviorSpec, settings: TrainerSettings, seed: number) => Trainer;
+
+export interface TrainerControllerOptions {
+  readonly runDir: string;
+  readonly logger: Logger;
+  readonly reporter: StatsReporter;
+  readonly seed: number;
+  readonly resume: boolean;
+  /** Run the policies without training (checkpoints loaded, no updates, no saves). */
+  readonly inference: boolean;
+  /** Act with the mean / argmax. */
+  readonly deterministic: boolean;
+  readonly settingsFor: (behaviorName: string) => TrainerSettings;
+  readonly createTrainer: TrainerFactory;
+  /** Initial weights from another run's folder (--initialize-from). */
+  readonly initializeFromDir?: string | null;
+  readonly version: string;
+  /** ONNX opset of exported models. */
+  readonly opset?: number;
+}
+
+interface Entry {
+  readonly trainer: Trainer;
+  readonly spec: BehaviorSpec;
+  readonly settings: TrainerSettings;
+  readonly store: CheckpointStore;
+  lastMeanReward: number | null;
+  /** Episodes summarized so far (curriculum: min_lesson_length). */
+  episodes: number;
+}
+
+/** Agent ids are unique only within one Unity process: give each environment its own id range. */
+const ENV_ID_STRIDE = 1 << 24;
+
+export class TrainerController {
+  private readonly entries = new Map<string, Entry>();
+  private readonly status: TrainingStatusFile;
+
+  constructor(private readonly opts: TrainerControllerOptions) {
+    this.status = new TrainingStatusFile(opts.runDir, opts.version);
+  }
+
+  get behaviorNames(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  trainer(name: string): Trainer | undefined {
+    return this.entries.get(name)?.trainer;
+  }
+
+  /** Reward and episode count from the summaries, for curriculum lesson checks. */
+  lessonStats(name: string): { meanReward: number | null; episodes: number } {
+    const e = this.entries.get(name);
+    return { meanReward: e?.lastMeanReward ?? null, episodes: e?.episodes ?? 0 };
+  }
+
+  /** Total steps of all trainers (for the stop line). */
+  get totalSteps(): number {
+    let s = 0;
+    for (const e of this.entries.values()) s += e.trainer.stepCount;
+    return s;
+  }
+
+  /** True when every trainer reached max_steps (and at least one exists). */
+  get allDone(): boolean {
+    if (this.entries.size === 0) return false;
+    for (const e of this.entries.values()) if (!e.trainer.isDone) return false;
+    return true;
+  }
+
+  /**
+   * Makes sure every behavior the environment announced has a trainer. A behavior whose spec
+   * differs from the run's refuses the session (the run is kept); new behaviors get trainers.
+   */
+  async registerBehaviors(env: BaseEnv): Promise<void> {
+    for (const [fullName, spec] of env.behaviorSpecs) {
+      const { name } = parseBehaviorName(fullName);
+      const existing = this.entries.get(name);
+      if (existing) {
+        const diff = behaviorSpecDifference(existing.spec, spec);
+        if (diff) throw new UnitySessionRefusedError(name, `does not match this run: ${diff}`);
+        continue;
+      }
+      await this.createEntry(name, spec);
+    }
+  }
+
+  private async createEntry(name: string, spec: BehaviorSpec): Promise<void> {
+    const settings = this.opts.settingsFor(name);
+    const store = new CheckpointStore({
+      runDir: this.opts.runDir,
+      behaviorName: name,
+      keepCheckpoints: settings.keep_checkpoints,
+      logger: this.opts.logger,
+      version: this.opts.version,
+      status: this.status,
+    });
+    const specFile = path.join(store.dir, "behavior-spec.json");
+    if (existsSync(specFile)) {
+      const saved = behaviorSpecFromJson(await fs.readFile(specFile, "utf8"));
+      const diff = behaviorSpecDifference(saved, spec);
+      if (diff) throw new UnitySessionRefusedError(name, `does not match the checkpoints of this run: ${diff}`);
+    }
+    const trainer = this.opts.createTrainer(name, spec, settings, this.opts.seed);
+    const entry: Entry = { trainer, spec, settings, store, lastMeanReward: null, episodes: 0 };
+    const latest = this.opts.resume || this.opts.inference ? await store.loadLatest() : null;
+    if (latest) {
+      trainer.loadSerializedState(latest.bytes);
+      this.opts.logger.info(`Resuming training of ${name} from step ${trainer.stepCount}.`);
+    } else if (this.opts.initializeFromDir) {
+      await this.initializeFrom(entry, name);
+    }
+    this.entries.set(name, entry);
+    if (!this.opts.inference) {
+      await fs.mkdir(store.dir, { recursive: true });
+      await writeFileAtomic(specFile, behaviorSpecToJson(spec));
+    }
+    this.opts.logger.info(`Hyperparameters for behavior name ${name}: \n${describeSettings(settings)}`);
+  }
+
+  private async initializeFrom(entry: Entry, name: string): Promise<void> {
+    const source = new CheckpointStore({ runDir: this.opts.initializeFromDir!, behaviorName: name, logger: this.opts.logger });
+    const latest = await source.loadLatest();
+    if (!latest) {
+      this.opts.logger.warn(`--initialize-from: no checkpoint of ${name} in ${this.opts.initializeFromDir}; starting from scratch.`);
+      return;
+    }
+    // Weights and normalizer come along; step counts and the replay buffer start fresh.
+    const donor = this.opts.createTrainer(name, entry.spec, entry.settings, this.opts.seed);
+    try {
+      donor.loadSerializedState(latest.bytes);
+      entry.trainer.initializeWeightsFrom(donor);
+    } finally {
+      donor.dispose();
+    }
+    this.opts.logger.info(`Initialized ${name} from ${this.opts.initializeFromDir} (step ${latest.step}).`);
+  }
+
+  /**
+   * Feeds one environment's latest steps to the trainers and sets the actions for its
+   * decision agents. envIndex separates agent ids of different Unity processes.
+   */
+  observeAndAct(env: BaseEnv, envIndex: number): void {
+    for (const fullName of env.behaviorSpecs.keys()) {
+      const entry = this.entries.get(parseBehaviorName(fullName).name);
+      if (!entry) continue;
+      let [decision, terminal] = env.getSteps(fullName);
+      if (envIndex > 0) {
+        decision = offsetIds(decision, envIndex * ENV_ID_STRIDE);
+        terminal = offsetIds(terminal, envIndex * ENV_ID_STRIDE);
+      }
+      entry.trainer.observe(decision, terminal);
+      if (decision.length > 0) {
+        const actions = entry.trainer.act(decision, this.opts.deterministic || entry.settings.network_settings.deterministic);
+        env.setActions(fullName, new ActionTuple(decision.length, actions.continuous, actions.discrete));
+      }
+    }
+  }
+
+  /** Gradient updates now due for every trainer; returns how many ran. */
+  update(): number {
+    if (this.opts.inference) return 0;
+    let n = 0;
+    for (const e of this.entries.values()) n += e.trainer.maybeUpdate();
+    return n;
+  }
+
+  /** Open episodes are dropped (a session ended or Unity was reset). */
+  discardPending(): void {
+    for (const e of this.entries.values()) e.trainer.discardPending();
+  }
+
+  /** Routes a StatsSideChannel value to the trainer of a behavior (or to all when unknown). */
+  addEnvironmentStat(key: string, value: number, method: number): void {
+    for (const e of this.entries.values()) e.trainer.addEnvironmentStat(key, value, method);
+  }
+
+  /** Writes due summaries and checkpoints. */
+  async periodic(): Promise<void> {
+    for (const [name, e] of this.entries) {
+      const summary = e.trainer.maybeSummary();
+      if (summary) {
+        if (summary.episodes) {
+          e.lastMeanReward = summary.episodes.meanReward;
+          e.episodes += summary.episodes.count;
+        }
+        await this.opts.reporter.write(summary);
+      }
+      if (!this.opts.inference && e.trainer.takeCheckpointDue()) await this.checkpoint(name, e, false);
+    }
+  }
+
+  /** Checkpoints every trainer now (Unity stopped, Ctrl+C, end of run); returns the files written. */
+  async saveAll(final: boolean): Promise<string[]> {
+    if (this.opts.inference) return [];
+    const files: string[] = [];
+    for (const [name, e] of this.entries) files.push(await this.checkpoint(name, e, final));
+    return files;
+  }
+
+  private async checkpoint(name: string, e: Entry, final: boolean): Promise<string> {
+    const step = e.trainer.stepCount;
+    const stem = safeFileName(name);
+    const onnx = exportActorToOnnx(e.trainer.snapshot(), e.spec.observationSpecs.map((o) => [...o.shape]), {
+      opset: this.opts.opset ?? 9,
+    });
+    const info = await e.store.save(step, e.trainer.serializeState(), [{ name: `${stem}-${step}.onnx`, bytes: onnx }], {
+      reward: e.lastMeanReward,
+      final,
+    });
+    this.opts.logger.info(`Exported ${path.relative(process.cwd(), path.join(e.store.dir, `${stem}-${step}.onnx`))}`);
+    if (final) {
+      const target = path.join(this.opts.runDir, `${stem}.onnx`);
+      await writeFileAtomic(target, onnx);
+      this.opts.logger.info(`Copied ${path.relative(process.cwd(), path.join(e.store.dir, `${stem}-${step}.onnx`))} to ${path.relative(process.cwd(), target)}.`);
+    }
+    return info.path;
+  }
+
+  /** Writes the final summaries (at exit). */
+  async finalSummaries(): Promise<void> {
+    for (const e of this.entries.values()) await this.opts.reporter.write(e.trainer.summary());
+  }
+
+  dispose(): void {
+    for (const e of this.entries.values()) e.trainer.dispose();
+    this.entries.clear();
+  }
+}
+
+function offsetIds<T extends DecisionSteps | TerminalSteps>(steps: T, offset: number): T {
+  const agentId = new Int32Array(steps.agentId.length);
+  for (let i = 0; i < agentId.length; i++) agentId[i] = steps.agentId[i]! + offset;
+  return { ...steps, agentId };
+}
+
+function describeSettings(settings: TrainerSettings, indent = "\t"): string {
+  const lines: string[] = [];
+  const walk = (obj: Record<string, unknown>, depth: number): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+        lines.push(`${indent.repeat(depth)}${k}:`);
+        walk(v as Record<string, unknown>, depth + 1);
+      } else {
+        lines.push(`${indent.repeat(depth)}${k}:\t${v === null ? "None" : String(v)}`);
+      }
+    }
+  };
+  walk(settings as unknown as Record<string, unknown>, 1);
+  return lines.join("\n");
+}

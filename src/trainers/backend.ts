@@ -1,0 +1,97 @@
+// Chooses the TensorFlow.js backend. Native TensorFlow bindings are optional packages (not
+// installed by default): auto tries them first, then WebAssembly, then plain JavaScript.
+// Prints nothing; the CLI reports what was chosen.
+
+import * as tf from "@tensorflow/tfjs-core";
+
+export type BackendRequest = "auto" | "wasm" | "cpu" | "tensorflow" | "cuda";
+
+export interface BackendChoice {
+  name: string;
+  description: string;
+}
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly requested: BackendRequest,
+    readonly packageName: string,
+    cause: string,
+  ) {
+    super(`backend "${requested}" is not available (${cause}); install it with: npm install ${packageName}`);
+    this.name = "BackendUnavailableError";
+  }
+}
+
+// The name is a runtime string, so TypeScript does not need the optional packages installed.
+async function importOptional(name: string): Promise<boolean> {
+  try {
+    await import(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function useNative(pkg: string, requested: BackendRequest): Promise<BackendChoice | null> {
+  if (!(await importOptional(pkg))) {
+    if (requested !== "auto") throw new BackendUnavailableError(requested, pkg, `package ${pkg} could not be loaded`);
+    return null;
+  }
+  if (!(await tf.setBackend("tensorflow"))) {
+    if (requested !== "auto") throw new BackendUnavailableError(requested, pkg, "the tensorflow backend failed to initialize");
+    return null;
+  }
+  await tf.ready();
+  return { name: "tensorflow", description: `native TensorFlow via ${pkg}` };
+}
+
+async function useWasm(requested: BackendRequest): Promise<BackendChoice | null> {
+  try {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    // One thread: small SAC matrices gain nothing from the worker pool and it would compete with
+    // the environment for the cores. Must be set before the backend initializes.
+    if (tf.findBackend("wasm") === null) {
+      try {
+        wasm.setThreadsCount(1);
+      } catch {
+        // Already initialized elsewhere: keep its thread count.
+      }
+    }
+    if (!(await tf.setBackend("wasm"))) throw new Error("initialization failed");
+    await tf.ready();
+    return { name: "wasm", description: `WebAssembly (tfjs-backend-wasm ${wasm.version_wasm}, ${wasm.getThreadsCount()} thread)` };
+  } catch (e) {
+    if (requested === "wasm") throw new BackendUnavailableError(requested, "@tensorflow/tfjs-backend-wasm", (e as Error).message);
+    return null;
+  }
+}
+
+async function useCpu(): Promise<BackendChoice> {
+  await import("@tensorflow/tfjs-backend-cpu");
+  if (!(await tf.setBackend("cpu"))) throw new BackendUnavailableError("cpu", "@tensorflow/tfjs-backend-cpu", "initialization failed");
+  await tf.ready();
+  return { name: "cpu", description: "plain JavaScript (tfjs-backend-cpu)" };
+}
+
+/** Selects and initializes a backend; throws BackendUnavailableError for an explicit request that cannot load. */
+export async function initBackend(requested: BackendRequest = "auto"): Promise<BackendChoice> {
+  switch (requested) {
+    case "cuda":
+      return (await useNative("@tensorflow/tfjs-node-gpu", requested))!;
+    case "tensorflow":
+      return (await useNative("@tensorflow/tfjs-node", requested))!;
+    case "wasm":
+      return (await useWasm(requested))!;
+    case "cpu":
+      return useCpu();
+    case "auto":
+      return (
+        (await useNative("@tensorflow/tfjs-node-gpu", "auto")) ??
+        (await useNative("@tensorflow/tfjs-node", "auto")) ??
+        (await useWasm("auto")) ??
+        useCpu()
+      );
+    default:
+      throw new RangeError(`unknown backend "${String(requested)}" (expected auto, wasm, cpu, tensorflow or cuda)`);
+  }
+}

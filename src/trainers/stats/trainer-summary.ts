@@ -1,0 +1,37 @@
+// What a trainer reports every summary_freq steps, keyed by ML-Agents' TensorBoard tag names so
+// stats.jsonl, TensorBoard and ML-Agents' docs read the same.
+
+/** ML-Agents tag names used by the SAC trainer (spec 8.3). */
+export const Tags = {
+  cumulativeReward: "Environment/Cumulative Reward",
+  episodeLength: "Environment/Episode Length",
+  q1Loss: "Losses/Q1 Loss",
+  q2Loss: "Losses/Q2 Loss",
+  policyLoss: "Losses/Policy Loss",
+  valueLoss: "Losses/Value Loss",
+  entropy: "Policy/Entropy",
+  continuousEntropyCoeff: "Policy/Continuous Entropy Coeff",
+  discreteEntropyCoeff: "Policy/Discrete Entropy Coeff",
+  learningRate: "Policy/Learning Rate",
+  isTraining: "Is Training",
+} as const;
+
+/** How values of one stat key are combined over a summary period (ML-Agents StatsAggregationMethod). */
+export enum StatsAggregationMethod {
+  AVERAGE = 0,
+  MOST_RECENT = 1,
+  SUM = 2,
+  HISTOGRAM = 3,
+}
+
+export interface TrainerSummary {
+  readonly behaviorName: string;
+  /** Trainer step the summary is written at (the summary_freq multiple that was crossed). */
+  readonly step: number;
+  /** false once max_steps is passed or in inference (console "Not Training"). */
+  readonly isTraining: boolean;
+  /** Finished episodes since the last summary; null when none finished. */
+  readonly episodes: { readonly count: number; readonly meanReward: number; readonly stdReward: number; readonly meanLength: number } | null;
+  /** Aggregated values by tag (losses, entropy, learning rate, environment stats). */
+  readonly values: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,42 @@
+// The one interface every trainer implements (SAC now; Mix&Match and PBT members later).
+// Composition, not a base-class hierarchy: the environment loop only needs these calls, in order
+// observe -> act -> maybeUpdate for every step of the behavior.
+import type { ActionTuple } from "../env/action-tuple.js";
+import type { DecisionSteps, TerminalSteps } from "../env/steps.js";
+import type { ActorSnapshot } from "./common/actor-snapshot.js";
+import type { StatsAggregationMethod, TrainerSummary } from "./stats/trainer-summary.js";
+
+export interface Trainer<State = unknown> {
+  readonly behaviorName: string;
+  /** Agent experiences processed so far (ML-Agents' trainer step). */
+  readonly stepCount: number;
+  /** max_steps reached: the trainer no longer updates. */
+  readonly isDone: boolean;
+  /** Completes pending experiences with this step's infos (terminal before decision). */
+  observe(decision: DecisionSteps, terminal: TerminalSteps): void;
+  /** Actions for the decision agents; also records them as the agents' pending experiences. */
+  act(decision: DecisionSteps, deterministic?: boolean): ActionTuple;
+  /** Runs the gradient updates now due; returns how many were done. */
+  maybeUpdate(): number;
+  /** Open episodes are dropped (environment reset or session end); nothing half-made is stored. */
+  discardPending(): void;
+  /** A stat from the environment (StatsSideChannel), reported with the next summary. */
+  addEnvironmentStat(key: string, value: number, method: StatsAggregationMethod): void;
+  /** The summary once a summary_freq boundary was crossed since the last one; null otherwise. */
+  maybeSummary(): TrainerSummary | null;
+  /** A summary of everything since the last one, now (e.g. at exit). */
+  summary(): TrainerSummary;
+  /** True once per checkpoint_interval boundary crossed (consumes it). */
+  takeCheckpointDue(): boolean;
+  /** Whole trainer state as plain data: copy it into another trainer in memory. */
+  getState(): State;
+  setState(state: State): void;
+  /** The state as bytes for a checkpoint file (the replay buffer only if configured). */
+  serializeState(): Uint8Array;
+  loadSerializedState(bytes: Uint8Array): void;
+  /** Takes the other trainer's network weights and normalizer; steps, buffer and optimizer start fresh (--initialize-from). */
+  initializeWeightsFrom(other: Trainer<State>): void;
+  /** The current actor as plain weights (ONNX export, side-by-side evaluation). */
+  snapshot(): ActorSnapshot;
+  dispose(): void;
+}

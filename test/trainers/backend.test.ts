@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import { BackendUnavailableError, initBackend } from "../../src/trainers/backend.js";
+
+describe("initBackend", () => {
+  it("selects cpu and wasm on request and reports what it chose", async () => {
+    expect((await initBackend("cpu")).name).toBe("cpu");
+    expect(tf.getBackend()).toBe("cpu");
+    const w = await initBackend("wasm");
+    expect(w.name).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(tf.tidy(() => tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0])).toBe(5);
+  });
+
+  it("auto falls back past the missing native packages to wasm", async () => {
+    expect((await initBackend("auto")).name).toBe("wasm");
+  });
+
+  it("an explicitly requested native backend that cannot load names the package to install", async () => {
+    await expect(initBackend("tensorflow")).rejects.toThrow(/npm install @tensorflow\/tfjs-node\b/);
+    await expect(initBackend("cuda")).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(initBackend("cuda")).rejects.toThrow(/@tensorflow\/tfjs-node-gpu/);
+  });
+});
