@@ -1,5 +1,6 @@
 // Micro-benchmark of the SAC core: updates/s for two network sizes and act() latency for 12 agents.
 // Run: npx tsx bench/sac-update.ts [backend]   (backend: auto | wasm | cpu | tensorflow | cuda)
+// SAC_ENGINE=tape selects the tfjs gradient-tape update (what models with visual observations use).
 
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
@@ -27,24 +28,42 @@ function randomBatch(n: number, obs: number, act: number): TransitionBatch {
   return { length: n, obs: [r(n * obs)], nextObs: [r(n * obs)], continuousActions: r(n * act, 0.99), discreteActions: new Int32Array(0), rewards: r(n), dones: Float32Array.from({ length: n }, () => (Math.random() < 0.05 ? 1 : 0)), actionMasks: new Uint8Array(0), nextActionMasks: new Uint8Array(0) };
 }
 
+// Counts tfjs kernel launches (every op goes through engine.runKernel).
+const engine = tf.engine() as unknown as { runKernel: (...args: unknown[]) => unknown };
+const runKernel = engine.runKernel.bind(engine);
+let kernels = 0;
+engine.runKernel = (...args: unknown[]) => {
+  kernels++;
+  return runKernel(...args);
+};
+const engineChoice = (process.env.SAC_ENGINE ?? "auto") as "auto" | "fast" | "tape";
+
 function benchUpdate(label: string, obs: number, act: number, hidden: number, batch: number, seconds: number): void {
-  const model = new SacModel(spec(obs, act), settings(hidden, batch), 1);
+  const model = new SacModel(spec(obs, act), settings(hidden, batch), 1, { engine: engineChoice });
   const b = randomBatch(batch, obs, act);
   model.updateNormalizer(b.obs, batch);
   for (let i = 0; i < 20; i++) model.update(b);
   let count = 0;
+  const k0 = kernels;
+  const g0 = model.gemmCalls;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
     model.update(b);
     count++;
   }
   const ms = (performance.now() - t0) / count;
-  console.log(`${label}: ${(1000 / ms).toFixed(1)} updates/s, ${ms.toFixed(2)} ms/update (${count} updates)`);
+  const cpu = process.cpuUsage(c0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / count;
+  console.log(
+    `${label}: ${(1000 / ms).toFixed(1)} updates/s, ${ms.toFixed(2)} ms/update wall, ${cpuMs.toFixed(2)} ms CPU ` +
+      `(${count} updates; ${((kernels - k0) / count).toFixed(0)} tfjs kernels + ${((model.gemmCalls - g0) / count).toFixed(0)} direct matmuls per update; engine ${model.engine})`,
+  );
   model.dispose();
 }
 
 function benchAct(agents: number, seconds: number): void {
-  const model = new SacModel(spec(8, 2), settings(64, 64), 2);
+  const model = new SacModel(spec(8, 2), settings(64, 64), 2, { engine: engineChoice });
   const obs = [Float32Array.from({ length: agents * 8 }, () => Math.random())];
   for (let i = 0; i < 50; i++) model.act(obs, agents, null, false);
   let count = 0;

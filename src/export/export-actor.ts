@@ -98,10 +98,23 @@ function elemType(t: ContractTensor): TensorProto_DataType.FLOAT | TensorProto_D
   return t.dtype === "int64" ? TensorProto_DataType.INT64 : TensorProto_DataType.FLOAT;
 }
 
+/**
+ * y = x·Wᵀ + b as torch.nn.Linear exports it: weight stored [out, in] and Gemm transB = 1. Every
+ * ML-Agents model Barracuda/Sentis import has this form, so we match it rather than transB = 0.
+ */
 function dense(g: GraphBuilder, x: string, w: DenseWeights, base: string): string {
-  const kernel = g.floatInit(`${base}.weight`, w.kernel, [w.inSize, w.outSize]); // [in][out]: y = xW + b, transB = 0
+  const kernel = g.floatInit(`${base}.weight`, transposeKernel(w), [w.outSize, w.inSize]);
   const bias = g.floatInit(`${base}.bias`, w.bias, [w.outSize]);
-  return g.op("Gemm", [x, kernel, bias], { alpha: { float: 1 }, beta: { float: 1 } });
+  return g.op("Gemm", [x, kernel, bias], { alpha: { float: 1 }, beta: { float: 1 }, transB: { int: 1 } });
+}
+
+/** The snapshot's row-major [in][out] kernel as row-major [out][in] (torch's Linear.weight layout). */
+export function transposeKernel(w: DenseWeights): Float32Array {
+  const out = new Float32Array(w.inSize * w.outSize);
+  for (let i = 0; i < w.inSize; i++) {
+    for (let o = 0; o < w.outSize; o++) out[o * w.inSize + i] = w.kernel[i * w.outSize + o]!;
+  }
+  return out;
 }
 
 function conv(g: GraphBuilder, x: string, w: ConvWeights, base: string): string {

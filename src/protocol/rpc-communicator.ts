@@ -135,9 +135,8 @@ export class RpcCommunicator implements Communicator {
       this.session = session;
       call.reply(initReply);
       await this.nextMessage(session, Math.max(0, deadline - Date.now())); // RPC #2, parked until exchange()
-      this.log.info(
-        `Connected to Unity environment with package version ${out.packageVersion} and communication version ${out.communicationVersion}`,
-      );
+      // The environment layer logs the "Connected to Unity environment ..." line.
+      this.log.debug(`Handshake complete with ${call.peer}`);
       return out;
     } finally {
       this.busy = false;

@@ -238,6 +238,39 @@ describe("exportActorToOnnx: operators", () => {
     });
   }
 
+  for (const c of CASES) {
+    it(`${c.name}: every Dense is a PyTorch-style Gemm (weight [out, in], transB = 1)`, () => {
+      const model = decode(exportActorToOnnx(c.snapshot, c.shapes));
+      const gemms = model.graph!.node.filter((nd) => nd.opType === "Gemm");
+      const s = c.snapshot;
+      const layers = [
+        ...s.encoders.flatMap((e) => (e.kind === "visual" ? [e.dense] : [])),
+        ...s.body,
+        ...(s.continuous ? [s.continuous.mu, s.continuous.logSigma] : []),
+        ...(s.discrete ? s.discrete.heads : []),
+      ];
+      expect(gemms.length).toBe(layers.length);
+      const remaining = [...layers];
+      for (const nd of gemms) {
+        expect(Number(attr(nd, "transB")?.i)).toBe(1);
+        expect(attr(nd, "transA")).toBeUndefined();
+        const w = initializer(model, nd.input[1]!)!;
+        const b = initializer(model, nd.input[2]!)!;
+        const [out, inn] = w.dims.map(Number) as [number, number];
+        const values = initValues(w);
+        // Find the snapshot layer this Gemm came from: weight[o][i] must equal kernel[i][o] (row-major [in][out]).
+        const k = remaining.findIndex(
+          (l) => l.outSize === out && l.inSize === inn && values.every((v, j) => v === l.kernel[(j % inn) * out + Math.floor(j / inn)]),
+        );
+        expect(k, `${nd.name} matches a snapshot layer`).toBeGreaterThanOrEqual(0);
+        expect(b.dims.map(Number)).toEqual([out]);
+        expect(initValues(b)).toEqual(Array.from(remaining[k]!.bias));
+        remaining.splice(k, 1);
+      }
+      expect(remaining).toEqual([]);
+    });
+  }
+
   it("opset 13 export uses the input forms of Clip and Slice and still runs", async () => {
     const c = CASES.find((x) => x.name.startsWith("hybrid"))!;
     const bytes = exportActorToOnnx(c.snapshot, c.shapes, { opset: 13 });

@@ -52,7 +52,8 @@ describe("RpcCommunicator handshake and steps", () => {
     expect(reply1.unityInput?.rlInitializationInput).toEqual(initInput());
     expect(out.name).toBe("AcademySingleton");
     expect(out.communicationVersion).toBe("1.5.0");
-    expect(logger.lines.some((l) => l.includes("Connected to Unity environment with package version 3.0.0-exp.1"))).toBe(true);
+    expect(out.packageVersion).toBe("3.0.0-exp.1");
+    expect(logger.lines.some((l) => l.includes("Handshake complete"))).toBe(true);
 
     const side = Buffer.from([1, 2, 3]);
     const first = comm.exchange(rlInput(CommandProto.RESET, side), 5000);

@@ -89,6 +89,21 @@ export class EnvWorker {
     return this.exit ? describeExit(this.exit) : null;
   }
 
+  /**
+   * Like exitDescription(), but gives a crashing player `ms` to finish exiting: its dropped
+   * connection usually arrives before its exit code, and the code says more ("return code 3").
+   */
+  async exitDescriptionWithin(ms: number): Promise<string | null> {
+    const l = this.launched;
+    if (!this.exit && l) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([l.exited, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+      clearTimeout(timer);
+      await new Promise<void>((r) => setImmediate(r)); // let exited's own handler record it
+    }
+    return this.exitDescription();
+  }
+
   /** Kills a launched process (a hung or crashed player before restarting it). */
   async killPlayer(): Promise<void> {
     const l = this.launched;

@@ -3,8 +3,8 @@
 // Each fault gets one line; the run checkpoints and waits (Editor) or restarts the player.
 import * as path from "node:path";
 import { EnvironmentParameterManager, behaviorSettings, type RunOptions } from "../../config/index.js";
-import { UnitySessionRefusedError, type UnityEnvironment } from "../../env/index.js";
-import { IncompatibleVersionError, UnityStoppedError, UnityTimeoutError } from "../../protocol/errors.js";
+import type { UnityEnvironment } from "../../env/index.js";
+import { IncompatibleVersionError, MalformedMessageError, MessageTooLargeError, UnityStoppedError, UnityTimeoutError } from "../../protocol/errors.js";
 import type { EngineConfig } from "../../protocol/side-channel/index.js";
 import { StatsReporter } from "../../trainers/stats/stats-reporter.js";
 import { errorMessage, type Logger } from "../../util/logger.js";
@@ -14,6 +14,8 @@ import { prepareRunDirectory, writeConfiguration } from "./run-directory.js";
 import { TrainerController, type TrainerFactory } from "./trainer-controller.js";
 
 export const EDITOR_PORT = 5004;
+/** How long a launched player whose connection dropped gets to exit, so its exit code names the fault. */
+const EXIT_GRACE_MS = 500;
 
 export interface RunTrainingDeps {
   readonly logger: Logger;
@@ -127,6 +129,7 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
   let exitCode = 0;
   let sessions = 0;
   let envSteps = 0;
+  let totalSteps = 0;
   const restartPolicies = workers.map(
     () =>
       new RestartPolicy({
@@ -153,11 +156,13 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
           if (stopRequested) return;
           if (w.isEditor) {
             // The Editor is pressed Play by a person: keep waiting, say what went wrong once.
-            if (!(error instanceof UnityTimeoutError)) log.warn(`Unity session refused: ${errorMessage(error)} Waiting for the next connection.`);
+            // The communicator already logged version clashes and broken bytes in their own line.
+            if (!(error instanceof UnityTimeoutError) && !loggedByCommunicator(error)) {
+              log.warn(`Unity session refused: ${errorMessage(error)} Waiting for the next connection.`);
+            }
             continue;
           }
-          const exit = w.exitDescription();
-          const reason = exit ?? describeFault(error);
+          const reason = (await w.exitDescriptionWithin(EXIT_GRACE_MS)) ?? describeFault(error);
           if (!(await restartOrGiveUp(w, reason))) return;
         }
       }
@@ -185,7 +190,12 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
     w.env = null;
     if (w.isEditor) {
       const files = await controller.saveAll(false);
-      const what = error instanceof UnityStoppedError || error instanceof UnityTimeoutError ? "Unity stopped" : `Unity session ended (${errorMessage(error)})`;
+      const what =
+        error instanceof UnityStoppedError || error instanceof UnityTimeoutError
+          ? "Unity stopped"
+          : loggedByCommunicator(error)
+            ? "Unity session ended (see the line above)"
+            : `Unity session ended (${errorMessage(error)})`;
       const saved = files.length ? `checkpoint saved to ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}` : "nothing to save yet";
       if (es.exit_on_stop) {
         log.info(`${what} at step ${controller.totalSteps.toLocaleString("en-US")}; ${saved}. Exiting (--exit-on-stop).`);
@@ -196,7 +206,7 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
       connect(w);
       return;
     }
-    const reason = w.exitDescription() ?? describeFault(error);
+    const reason = (await w.exitDescriptionWithin(EXIT_GRACE_MS)) ?? describeFault(error);
     if (await restartOrGiveUp(w, reason)) connect(w);
   };
 
@@ -263,10 +273,11 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
       await controller.saveAll(true);
     } finally {
       await Promise.all(workers.map((w) => w.close()));
+      totalSteps = controller.totalSteps; // dispose() forgets the trainers
       controller.dispose();
     }
   }
-  return { exitCode, runDir: dir.runDir, totalSteps: controller.totalSteps, sessions };
+  return { exitCode, runDir: dir.runDir, totalSteps, sessions };
 }
 
 function updateCurriculum(params: EnvironmentParameterManager, controller: TrainerController, options: RunOptions, workers: EnvWorker[], log: Logger): void {
@@ -283,9 +294,13 @@ function updateCurriculum(params: EnvironmentParameterManager, controller: Train
 }
 
 function describeFault(error: unknown): string {
-  if (error instanceof UnityTimeoutError) return `The Unity environment took too long to respond (${errorMessage(error)})`;
-  if (error instanceof IncompatibleVersionError || error instanceof UnitySessionRefusedError) return errorMessage(error);
-  return errorMessage(error);
+  // One sentence for the restart line: drop the protocol layer's "Communicator has exited: " prefix.
+  return errorMessage(error).replace(/^Communicator has exited: /, "").replace(/\.$/, "");
+}
+
+/** Faults the communicator reports in their own log line when they happen. */
+function loggedByCommunicator(error: unknown): boolean {
+  return error instanceof IncompatibleVersionError || error instanceof MalformedMessageError || error instanceof MessageTooLargeError;
 }
 
 function isLoopback(host: string | undefined): boolean {

@@ -21,8 +21,8 @@ export class FlatAdam {
   ) {
     this.sizes = params.map((p) => p.size);
     this.size = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = tf.variable(tf.zeros([this.size]), false, `${name}/m`);
-    this.v = tf.variable(tf.zeros([this.size]), false, `${name}/v`);
+    this.m = tf.tidy(() => tf.variable(tf.zeros([this.size]), false, `${name}/m`));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([this.size]), false, `${name}/v`));
   }
 
   /** Flat concatenation of the current parameter values (call inside tf.tidy). */

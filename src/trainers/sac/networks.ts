@@ -86,7 +86,7 @@ export class VarFactory {
   ) {}
 
   make(key: string, shape: number[], values: Float32Array, trainable: boolean): tf.Variable {
-    const v = tf.variable(tf.tensor(values, shape), trainable, `${this.prefix}/${key}`);
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable, `${this.prefix}/${key}`)); // tidy frees the initial value
     this.vars.set(key, v);
     return v;
   }

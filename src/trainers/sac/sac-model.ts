@@ -24,6 +24,8 @@ import { SacNotSupportedError, SacStateError } from "./errors.js";
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPS, FlatAdam } from "./flat-adam.js";
 import { actorForward, createActor, createCritics, criticForward, flatSize, isVisual, VarFactory, type ActorVars, type CriticVars, type NetLayout } from "./networks.js";
 import { actorSnapshot } from "./sac-snapshot.js";
+import { FastSac } from "./fast-sac.js";
+import { policyForward } from "./fast-policy.js";
 import type { SacHyperparameters, SacState, TensorData } from "./sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN, sampleSquashed } from "./squashed-gaussian.js";
 
@@ -55,6 +57,11 @@ interface MaskData { keep: Float32Array; penalty: Float32Array }
 
 let nextModelId = 0;
 
+/** Internal: which update implementation runs ("auto": the tensor-free one unless there are images). */
+export interface SacModelOptions {
+  readonly engine?: "auto" | "fast" | "tape";
+}
+
 export class SacModel {
   readonly layout: NetLayout;
   readonly normalize: boolean;
@@ -77,8 +84,11 @@ export class SacModel {
   private normTensors: ({ mean: tf.Tensor; std: tf.Tensor } | null)[];
   private updates = 0;
   private readonly total: number; // sum of branch sizes
+  /** Tensor-free implementation (vector observations); null = the tfjs gradient-tape one. */
+  private readonly fast: FastSac | null;
+  private normArrays: ({ mean: Float32Array; std: Float32Array } | null)[] = [];
 
-  constructor(spec: BehaviorSpec, settings: TrainerSettings, seed: number) {
+  constructor(spec: BehaviorSpec, settings: TrainerSettings, seed: number, options: SacModelOptions = {}) {
     const ns = settings.network_settings;
     if (ns.vis_encode_type !== "simple") throw new SacNotSupportedError("vis_encode_type", ns.vis_encode_type);
     if (ns.memory !== null && ns.memory !== undefined) throw new SacNotSupportedError("memory", "recurrent memory");
@@ -120,6 +130,20 @@ export class SacModel {
     this.normalizers = this.layout.obsShapes.map((sh) => (this.normalize && !isVisual(sh) ? new RunningNormalizer(flatSize(sh)) : null));
     this.normTensors = this.normalizers.map(() => null);
     this.refreshNormTensors();
+    const engine = options.engine ?? "auto";
+    const visual = this.layout.obsShapes.some(isVisual);
+    if (engine === "fast" && visual) throw new SacNotSupportedError("vis_encode_type", "the tensor-free update with visual observations");
+    this.fast = engine === "tape" || visual ? null : new FastSac(this.layout, this.factory.vars);
+  }
+
+  /** Name of the update implementation in use (for logs and benchmarks). */
+  get engine(): string {
+    return this.fast ? `fast (${this.fast.gemm.name})` : "tape";
+  }
+
+  /** Matrix products issued by the tensor-free implementation so far (0 for the tape one). */
+  get gemmCalls(): number {
+    return this.fast?.gemm.calls ?? 0;
   }
 
   setLearningRate(lr: number): void {
@@ -150,6 +174,19 @@ export class SacModel {
     const branches = this.layout.branches;
     const eps = A > 0 && !deterministic ? this.rng.fillNormal(new Float32Array(n * A)) : null;
     const maskData = S > 0 ? maskTensorsData(this.flattenBranchMasks(masks, n), n, S) : null;
+    if (this.fast) {
+      const pi = this.fastPolicy(obs, n, eps, maskData);
+      const discrete = new Int32Array(n * branches.length);
+      for (let r = 0; r < n; r++) {
+        let col = 0;
+        branches.forEach((size, b) => {
+          const p = Float32Array.from(pi.p.subarray(r * S + col, r * S + col + size));
+          discrete[r * branches.length + b] = deterministic ? argmax(p, 0, size) : sampleCategorical(p, 0, size, this.rng.next());
+          col += size;
+        });
+      }
+      return { continuous: pi.action, discrete };
+    }
     const out = tf.tidy(() => {
       const raw = actorForward(this.actor, this.inputs(obs, n), false);
       const parts: tf.Tensor[] = [];
@@ -192,6 +229,26 @@ export class SacModel {
     const A = this.layout.continuousSize;
     const S = this.total;
     const m = S > 0 ? maskTensorsData(this.flattenBranchMasks(masks, n), n, S) : null;
+    if (this.fast) {
+      const raw = this.fast.actorRaw(this.normalizedInputs(obs, n), n);
+      const pi = policyForward(raw, 0, n, 2 * A + S, A, this.layout.branches, new Float32Array(n * A), new Float32Array(n), m?.keep ?? null, m?.penalty ?? null);
+      const mu = new Float32Array(n * A);
+      const logSigma = new Float32Array(n * A);
+      for (let r = 0; r < n; r++) {
+        for (let i = 0; i < A; i++) {
+          mu[r * A + i] = raw[r * (2 * A + S) + i];
+          logSigma[r * A + i] = Math.min(Math.max(raw[r * (2 * A + S) + A + i], LOG_SIGMA_MIN), LOG_SIGMA_MAX);
+        }
+      }
+      let c = 0;
+      const probs = this.layout.branches.map((size) => {
+        const out = new Float32Array(n * size);
+        for (let r = 0; r < n; r++) for (let j = 0; j < size; j++) out[r * size + j] = pi.p[r * S + c + j];
+        c += size;
+        return out;
+      });
+      return { mu, logSigma, probs };
+    }
     const out = tf.tidy(() => {
       const raw = actorForward(this.actor, this.inputs(obs, n), false);
       const parts: tf.Tensor[] = [];
@@ -215,9 +272,8 @@ export class SacModel {
   /** One SAC gradient update on a minibatch. */
   update(batch: TransitionBatch): UpdateStats {
     const n = batch.length;
-    const { continuousSize: A, branches } = this.layout;
+    const A = this.layout.continuousSize;
     const S = this.total;
-    const nb = branches.length;
     const hp = this.hyperparameters;
     const lr = hp.learningRate;
     // Host-side constants: noise, masks, one-hot taken actions, gamma * (1 - done).
@@ -228,6 +284,42 @@ export class SacModel {
     const discount = new Float32Array(n);
     for (let i = 0; i < n; i++) discount[i] = hp.gamma * (1 - batch.dones[i]);
     const oneHot = S > 0 ? this.oneHot(batch.discreteActions, n) : null;
+    const v = this.fast
+      ? this.fast.update({
+          n,
+          x: this.normalizedInputs(batch.obs, n),
+          x2: this.normalizedInputs(batch.nextObs, n),
+          taken: A > 0 ? batch.continuousActions.subarray(0, n * A) : null,
+          oneHot,
+          rewards: batch.rewards,
+          discount,
+          eps,
+          epsNext,
+          constNow: eps ? gaussianConstant(eps, n, A) : null,
+          constNext: epsNext ? gaussianConstant(epsNext, n, A) : null,
+          maskNow,
+          maskNext,
+          alphaC: A > 0 ? Math.exp(this.logAlphas[0]) : 0,
+          alphaCols: Float64Array.from(this.alphaColumns()),
+          lr,
+          tau: hp.tau,
+        })
+      : this.tapeUpdate(batch, { epsNext, eps, maskNow, maskNext, discount, oneHot });
+    return this.finishUpdate(v, lr);
+  }
+
+  /** The tfjs gradient-tape update (models with visual encoders); returns the statistics vector. */
+  private tapeUpdate(
+    batch: TransitionBatch,
+    c: { epsNext: Float32Array | null; eps: Float32Array | null; maskNow: MaskData | null; maskNext: MaskData | null; discount: Float32Array; oneHot: Float32Array | null },
+  ): Float32Array {
+    const { epsNext, eps, maskNow, maskNext, discount, oneHot } = c;
+    const n = batch.length;
+    const { continuousSize: A, branches } = this.layout;
+    const S = this.total;
+    const nb = branches.length;
+    const hp = this.hyperparameters;
+    const lr = hp.learningRate;
     const kept: tf.Tensor[] = [];
     const out = tf.tidy(() => {
       const s = this.inputs(batch.obs, n);
@@ -271,6 +363,13 @@ export class SacModel {
     const v = out.dataSync() as Float32Array;
     out.dispose();
     kept.forEach((t) => t.dispose());
+    return v;
+  }
+
+  private finishUpdate(v: ArrayLike<number>, lr: number): UpdateStats {
+    const { continuousSize: A, branches } = this.layout;
+    const nb = branches.length;
+    const hp = this.hyperparameters;
     // 4. Alpha step (SB3 / ML-Agents): L(log alpha) = -mean(log alpha * (log pi + target entropy)),
     //    so dL/dlog alpha = -(mean log pi + target) = mean entropy - target: alpha rises when entropy < target.
     const grads: number[] = [];
@@ -296,15 +395,21 @@ export class SacModel {
   }
 
   snapshot(): ActorSnapshot {
+    if (this.fast) {
+      const t = this.fast.readTensors();
+      for (const [key, v] of this.factory.vars) if (key.startsWith("actor/")) v.assign(tf.tidy(() => tf.tensor(t.get(key)!.data, v.shape)));
+    }
     return actorSnapshot(this.actor, this.layout, this.normalizers);
   }
 
   getState(): SacState {
     const tensors: Record<string, TensorData> = {};
-    for (const [key, v] of this.factory.vars) tensors[key] = { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() };
+    const fastTensors = this.fast?.readTensors();
+    for (const [key, v] of this.factory.vars) tensors[key] = fastTensors?.get(key) ?? { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() };
     for (const [name, opt] of [["actor", this.actorOpt], ["critic", this.criticOpt]] as const) {
-      tensors[`adam/${name}/m`] = { shape: [opt.size], data: (opt.m.dataSync() as Float32Array).slice() };
-      tensors[`adam/${name}/v`] = { shape: [opt.size], data: (opt.v.dataSync() as Float32Array).slice() };
+      const g = this.fast ? (name === "actor" ? this.fast.actor : this.fast.critic) : null;
+      tensors[`adam/${name}/m`] = { shape: [opt.size], data: g ? g.m.slice() : (opt.m.dataSync() as Float32Array).slice() };
+      tensors[`adam/${name}/v`] = { shape: [opt.size], data: g ? g.v.slice() : (opt.v.dataSync() as Float32Array).slice() };
     }
     return {
       format: "mlagents-ts/sac-state",
@@ -312,7 +417,7 @@ export class SacModel {
       layout: { obsShapes: this.layout.obsShapes.map((s) => [...s]), continuousSize: this.layout.continuousSize, branches: [...this.layout.branches], hiddenUnits: this.layout.hiddenUnits, numLayers: this.layout.numLayers, normalize: this.normalize },
       hyperparameters: { ...this.hyperparameters, targetEntropyDiscrete: [...this.hyperparameters.targetEntropyDiscrete] },
       tensors,
-      adamSteps: { actor: this.actorOpt.step, critic: this.criticOpt.step },
+      adamSteps: this.fast ? { actor: this.fast.actor.step, critic: this.fast.critic.step } : { actor: this.actorOpt.step, critic: this.criticOpt.step },
       alpha: { logAlphas: Array.from(this.logAlphas), m: Array.from(this.alphaM), v: Array.from(this.alphaV), step: this.alphaStep },
       normalizers: this.normalizers.map((nz) => nz?.getState() ?? null),
       rng: this.rng.getState(),
@@ -329,7 +434,12 @@ export class SacModel {
     const put = (key: string, v: tf.Variable): void => {
       const t = state.tensors[key];
       if (!t || t.data.length !== v.size) throw new SacStateError(`tensors.${key}`, t ? `has ${t.data.length} values, expected ${v.size}` : "is missing");
-      v.assign(tf.tidy(() => tf.tensor(t.data, v.shape)));
+      if (this.fast) {
+        if (!this.fast.writeTensor(key, t.data)) {
+          const g = key.startsWith("adam/actor/") ? this.fast.actor : this.fast.critic;
+          (key.endsWith("/m") ? g.m : g.v).set(t.data);
+        }
+      } else v.assign(tf.tidy(() => tf.tensor(t.data, v.shape)));
     };
     for (const [key, v] of this.factory.vars) put(key, v);
     for (const [name, opt] of [["actor", this.actorOpt], ["critic", this.criticOpt]] as const) {
@@ -338,6 +448,10 @@ export class SacModel {
     }
     this.actorOpt.step = state.adamSteps.actor;
     this.criticOpt.step = state.adamSteps.critic;
+    if (this.fast) {
+      this.fast.actor.step = state.adamSteps.actor;
+      this.fast.critic.step = state.adamSteps.critic;
+    }
     if (state.alpha.logAlphas.length !== this.logAlphas.length) throw new SacStateError("alpha.logAlphas", `has ${state.alpha.logAlphas.length} values, expected ${this.logAlphas.length}`);
     this.logAlphas.set(state.alpha.logAlphas);
     this.alphaM.set(state.alpha.m);
@@ -358,6 +472,34 @@ export class SacModel {
     this.criticOpt.dispose();
     this.normTensors.forEach((t) => t && tf.dispose([t.mean, t.std]));
     this.normTensors = [];
+    this.fast?.dispose();
+  }
+
+  /** Vector observations concatenated per row and normalized: clip((x - mean) / std, -5, 5) (spec 6.4). */
+  private normalizedInputs(obs: readonly Float32Array[], n: number): Float32Array {
+    const sizes = this.layout.obsShapes.map(flatSize);
+    const d = sizes.reduce((a, b) => a + b, 0);
+    const out = new Float32Array(n * d);
+    let off = 0;
+    sizes.forEach((size, i) => {
+      const src = obs[i];
+      const norm = this.normArrays[i];
+      for (let r = 0; r < n; r++) {
+        for (let j = 0; j < size; j++) {
+          const x = src[r * size + j];
+          out[r * d + off + j] = norm ? Math.min(5, Math.max(-5, (x - norm.mean[j]) / norm.std[j])) : x;
+        }
+      }
+      off += size;
+    });
+    return out;
+  }
+
+  /** Policy rows for acting: sampled (eps) or deterministic (eps = 0, so the action is tanh(mu)). */
+  private fastPolicy(obs: readonly Float32Array[], n: number, eps: Float32Array | null, mask: MaskData | null): ReturnType<typeof policyForward> {
+    const A = this.layout.continuousSize;
+    const raw = this.fast!.actorRaw(this.normalizedInputs(obs, n), n);
+    return policyForward(raw, 0, n, 2 * A + this.total, A, this.layout.branches, eps ?? new Float32Array(n * A), new Float32Array(n), mask?.keep ?? null, mask?.penalty ?? null);
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -467,6 +609,7 @@ export class SacModel {
     this.normTensors = this.normalizers.map((nz) =>
       nz ? { mean: tf.keep(tf.tensor1d(nz.meanVector())), std: tf.keep(tf.tensor1d(nz.stdVector())) } : null,
     );
+    this.normArrays = this.normalizers.map((nz) => (nz ? { mean: nz.meanVector(), std: nz.stdVector() } : null));
   }
 }
 

@@ -102,7 +102,10 @@ describe("SacModel state", () => {
     expect(() => new SacModel(spec, { ...s, network_settings: { ...s.network_settings, memory: { memory_size: 8, sequence_length: 4 } } }, 1)).toThrow(/network_settings.memory/);
   });
 
-  it("leaks no tensors in act() and update()", () => {
+  it("leaks no tensors in act() and update(), nor after dispose()", () => {
+    const start = tf.memory().numTensors;
+    new SacModel(makeSpec([[3, 20, 20], [2]], 1, [2]), sacSettings({ normalize: true }), 1).dispose();
+    expect(tf.memory().numTensors).toBe(start);
     for (const c of Object.values(cases)) {
       const spec = makeSpec(c.shapes, c.cont, c.branches);
       const m = model(spec, sacSettings({ normalize: true, hidden: 8 }), 1);

@@ -1,0 +1,268 @@
+// SAC benchmark (issue 4, item 7):
+//  (a) gradient updates per second of the SAC core, 3DBall size (64x2, batch 64) and 256x2/batch 256;
+//  (b) end-to-end `learn` on builtin:3dball with the shipped config/3dball.yaml: agent decisions per
+//      second while learning, and the step and wall-clock time at which the mean reward first reaches
+//      90 and 100 (the summary period is shortened for resolution; ML-Agents' file says 12000);
+//  (c) where the time of one env step goes: the same loop with no updates, and the share of
+//      observe / act / update calls in a normal run (the rest is the protocol round trip + Unity).
+// Run: npx tsx bench/sac.ts [--seeds 1,2,3] [--backend auto] [--summary-freq 3000] [--max-steps 150000]
+//                           [--update-seconds 3] [--skip-updates] [--skip-learn] [--skip-profile] [--verbose]
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir, cpus, loadavg } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
+import { applyCliOverrides, loadRunOptions, type RunOptions } from "../src/config/index.js";
+import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../src/env/behavior-spec.js";
+import type { TrainerSettings } from "../src/config/trainer-settings.js";
+import type { TransitionBatch } from "../src/trainers/common/transition.js";
+import { runTraining } from "../src/cli/learn/run-training.js";
+import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
+import { SacModel } from "../src/trainers/sac/sac-model.js";
+import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
+import type { Trainer } from "../src/trainers/trainer.js";
+import { createLogger, type Logger } from "../src/util/logger.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    seeds: { type: "string", default: "1" },
+    backend: { type: "string", default: "auto" },
+    config: { type: "string", default: "config/3dball.yaml" },
+    "summary-freq": { type: "string", default: "3000" },
+    "max-steps": { type: "string", default: "150000" },
+    "profile-steps": { type: "string", default: "30000" },
+    "update-seconds": { type: "string", default: "3" },
+    "skip-updates": { type: "boolean", default: false },
+    "skip-learn": { type: "boolean", default: false },
+    "skip-profile": { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
+  },
+});
+const seeds = flags.seeds.split(",").map(Number);
+const summaryFreq = Number(flags["summary-freq"]);
+const maxSteps = Number(flags["max-steps"]);
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+
+// ---------- (a) updates per second ----------
+
+function updateSettings(hidden: number, batch: number): TrainerSettings {
+  return {
+    trainer_type: "sac",
+    hyperparameters: { learning_rate: 3e-4, learning_rate_schedule: "constant", batch_size: batch, buffer_size: 50000, buffer_init_steps: 0, tau: 0.005, steps_per_update: 1, save_replay_buffer: false, init_entcoef: 1, reward_signal_steps_per_update: 1 },
+    network_settings: { normalize: true, hidden_units: hidden, num_layers: 2, vis_encode_type: "simple", memory: null, goal_conditioning_type: "hyper", deterministic: false },
+    reward_signals: { extrinsic: { gamma: 0.99, strength: 1 } },
+    init_path: null, keep_checkpoints: 5, even_checkpoints: false, checkpoint_interval: 500000, max_steps: 500000, time_horizon: 64, summary_freq: 50000, threaded: false, self_play: null, behavioral_cloning: null,
+  };
+}
+
+function vectorSpec(obs: number, act: number): BehaviorSpec {
+  return { observationSpecs: [{ name: "obs", shape: [obs], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT }], actionSpec: ActionSpec.continuous(act) };
+}
+
+function randomBatch(n: number, obs: number, act: number): TransitionBatch {
+  const r = (k: number, scale = 1): Float32Array => Float32Array.from({ length: k }, () => (Math.random() * 2 - 1) * scale);
+  return { length: n, obs: [r(n * obs)], nextObs: [r(n * obs)], continuousActions: r(n * act, 0.99), discreteActions: new Int32Array(0), rewards: r(n), dones: Float32Array.from({ length: n }, () => (Math.random() < 0.05 ? 1 : 0)), actionMasks: new Uint8Array(0), nextActionMasks: new Uint8Array(0) };
+}
+
+function updatesPerSecond(hidden: number, batch: number, seconds: number): number {
+  const model = new SacModel(vectorSpec(8, 2), updateSettings(hidden, batch), 1);
+  const b = randomBatch(batch, 8, 2);
+  model.updateNormalizer(b.obs, batch);
+  for (let i = 0; i < 20; i++) model.update(b);
+  let count = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    model.update(b);
+    count++;
+  }
+  const rate = (count * 1000) / (performance.now() - t0);
+  model.dispose();
+  return rate;
+}
+
+// ---------- (b) end-to-end learn ----------
+
+/** Times the trainer calls the run loop makes; everything else in a loop turn is protocol + Unity + bookkeeping. */
+class TimedTrainer {
+  observeMs = 0;
+  actMs = 0;
+  updateMs = 0;
+  updates = 0;
+  envSteps = 0;
+  decisions = 0;
+  /** performance.now() of the first and latest observe call: the loop's own time span. */
+  firstMs = Number.NaN;
+  lastMs = Number.NaN;
+  wrap(t: SacTrainer): Trainer {
+    const self = this;
+    return new Proxy(t, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver) as unknown;
+        if (typeof v !== "function") return v;
+        const f = v as (...a: unknown[]) => unknown;
+        if (key === "observe" || key === "act" || key === "maybeUpdate") {
+          return (...args: unknown[]) => {
+            const t0 = performance.now();
+            const r = f.apply(target, args);
+            const ms = performance.now() - t0;
+            if (key === "observe") {
+              self.observeMs += ms;
+              self.envSteps++;
+              if (Number.isNaN(self.firstMs)) self.firstMs = t0;
+              self.lastMs = t0;
+            } else if (key === "act") {
+              self.actMs += ms;
+              self.decisions += (args[0] as { length: number }).length;
+            } else {
+              self.updateMs += ms;
+              self.updates += r as number;
+            }
+            return r;
+          };
+        }
+        return f.bind(target);
+      },
+    }) as Trainer;
+  }
+}
+
+interface SummaryPoint {
+  step: number;
+  time: number;
+  reward: number | null;
+}
+
+interface LearnResult {
+  seed: number;
+  points: SummaryPoint[];
+  wallS: number;
+  steps: number;
+  timing: TimedTrainer;
+  first90: SummaryPoint | null;
+  first100: SummaryPoint | null;
+}
+
+function quietLogger(onSummary: (line: string) => void): Logger {
+  return createLogger({
+    level: "info",
+    sink: (level, line) => {
+      if (/ Step: \d+\. Time Elapsed/.test(line)) onSummary(line);
+      if (flags.verbose || level === "warn" || level === "error") console.log(`    ${line}`);
+    },
+  });
+}
+
+async function learnOnce(seed: number, tweak: (o: RunOptions) => void, stopAtReward: number | null, stepBudget: number): Promise<LearnResult> {
+  const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-bench-"));
+  const ac = new AbortController();
+  const timing = new TimedTrainer();
+  const logger = quietLogger((line) => {
+    const m = /Step: (\d+)\. .*Mean Reward: (-?[\d.]+)/.exec(line);
+    if (m && stopAtReward !== null && Number(m[2]) >= stopAtReward) ac.abort();
+    if (m && Number(m[1]) >= stepBudget) ac.abort();
+  });
+  let options = loadRunOptions(flags.config, logger);
+  options = applyCliOverrides(options, { env: "builtin:3dball", runId: `bench-${seed}`, resultsDir, seed, force: true }, logger);
+  tweak(options);
+  const t0 = performance.now();
+  try {
+    const result = await runTraining(options, {
+      logger,
+      version: "bench",
+      signal: ac.signal,
+      createTrainer: (behaviorName, spec, settings, s) => timing.wrap(new SacTrainer({ behaviorName, spec, settings, seed: s, logger })),
+    });
+    const wallS = (performance.now() - t0) / 1000;
+    const behavior = [...options.behaviors.keys()][0]!;
+    const points = readFileSync(path.join(result.runDir, behavior, "stats.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, number | null>)
+      .map((r) => ({ step: r.step!, time: r.time_elapsed!, reward: r["Environment/Cumulative Reward"] ?? null }));
+    const first = (x: number): SummaryPoint | null => points.find((p) => p.reward !== null && p.reward >= x) ?? null;
+    return { seed, points, wallS, steps: result.totalSteps, timing, first90: first(90), first100: first(100) };
+  } finally {
+    rmSync(resultsDir, { recursive: true, force: true });
+  }
+}
+
+function withSummaryFreq(freq: number, extra: (o: RunOptions) => void = () => undefined): (o: RunOptions) => void {
+  return (o) => {
+    for (const b of o.behaviors.values()) {
+      b.summary_freq = freq;
+      b.max_steps = Math.max(b.max_steps, maxSteps);
+      b.checkpoint_interval = 10_000_000; // checkpoints are not part of the measurement
+    }
+    extra(o);
+  };
+}
+
+/** Decisions/s between the first summary and the last one (the buffer already fills, updates run). */
+function learningRate(points: SummaryPoint[]): number {
+  if (points.length < 2) return Number.NaN;
+  const a = points[0]!;
+  const b = points[points.length - 1]!;
+  return (b.step - a.step) / (b.time - a.time);
+}
+
+const fmt = (x: number | null | undefined, d = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
+
+// ---------- main ----------
+
+const backend = await initBackend(flags.backend as BackendRequest);
+console.log(`mlagents-ts SAC benchmark — backend ${backend.name} (${backend.description}), node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})`);
+console.log(`load average at start: ${load()}`);
+
+if (!flags["skip-updates"]) {
+  const seconds = Number(flags["update-seconds"]);
+  console.log("\n(a) SAC updates per second (obs 8, act 2, continuous)");
+  console.log("| network | batch | updates/s | ms/update |");
+  console.log("|---|---|---|---|");
+  for (const [hidden, batch] of [[64, 64], [256, 256]] as const) {
+    const r = updatesPerSecond(hidden, batch, seconds);
+    console.log(`| ${hidden}x2 | ${batch} | ${r.toFixed(0)} | ${(1000 / r).toFixed(2)} |`);
+  }
+  console.log(`(load average: ${load()}, tensors alive: ${tf.memory().numTensors})`);
+}
+
+if (!flags["skip-learn"]) {
+  console.log(`\n(b) learn ${flags.config} on builtin:3dball, summary_freq ${summaryFreq}, stop at mean reward 100 or step ${maxSteps}`);
+  const rows: LearnResult[] = [];
+  for (const seed of seeds) {
+    const r = await learnOnce(seed, withSummaryFreq(summaryFreq), 100, maxSteps);
+    rows.push(r);
+    const perTurn = r.timing;
+    console.log(
+      `  seed ${seed}: ${r.steps} steps in ${r.wallS.toFixed(1)} s; reward 90 at ${r.first90 ? `${r.first90.step} (${r.first90.time.toFixed(1)} s)` : "-"}, ` +
+        `100 at ${r.first100 ? `${r.first100.step} (${r.first100.time.toFixed(1)} s)` : "-"}; updates ${perTurn.updates}; load ${load()}`,
+    );
+  }
+  console.log("\n| seed | decisions/s (learning) | steps to 90 | s to 90 | steps to 100 | s to 100 | updates/s (in run) |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const r of rows) {
+    console.log(
+      `| ${r.seed} | ${fmt(learningRate(r.points), 0)} | ${r.first90?.step ?? "-"} | ${fmt(r.first90?.time)} | ${r.first100?.step ?? "-"} | ${fmt(r.first100?.time)} | ${fmt(r.timing.updates / r.wallS, 0)} |`,
+    );
+  }
+}
+
+if (!flags["skip-profile"]) {
+  const steps = Number(flags["profile-steps"]);
+  console.log(`\n(c) where an env step's time goes (${steps} decisions, seed ${seeds[0]})`);
+  console.log("| run | decisions/s | env steps/s | observe ms/step | act ms/step | update ms/step | rest ms/step (protocol + Unity + loop) |");
+  console.log("|---|---|---|---|---|---|---|");
+  const profile = async (label: string, extra: (o: RunOptions) => void): Promise<void> => {
+    const r = await learnOnce(seeds[0]!, withSummaryFreq(steps / 5, extra), null, steps);
+    // Measured over the loop's own span (first to last observe), so start-up is left out.
+    const t = r.timing;
+    const spanMs = t.lastMs - t.firstMs;
+    const n = t.envSteps;
+    const rest = (spanMs - t.observeMs - t.actMs - t.updateMs) / n;
+    console.log(`| ${label} | ${fmt((t.decisions * 1000) / spanMs, 0)} | ${fmt((n * 1000) / spanMs, 0)} | ${fmt(t.observeMs / n, 3)} | ${fmt(t.actMs / n, 3)} | ${fmt(t.updateMs / n, 3)} | ${fmt(rest, 3)} |`);
+  };
+  await profile("no updates (steps_per_update 1e9)", (o) => {
+    for (const b of o.behaviors.values()) b.hyperparameters = { ...b.hyperparameters, steps_per_update: 1e9 } as typeof b.hyperparameters;
+  });
+  await profile("shipped config (steps_per_update 10)", () => undefined);
+  console.log(`(load average: ${load()})`);
+}

@@ -1,0 +1,154 @@
+// `mlagents-ts run <model.onnx>`: drive an environment with an exported policy through onnxruntime,
+// as Unity's inference would, and measure it. Nothing is trained. The Unity side is the Editor
+// (we listen, it connects on Play), a launched player, or a built-in emulator, all over the real
+// protocol, exactly as `learn` reaches them.
+import { ActionTuple, type UnityEnvironment } from "../../env/index.js";
+import { OnnxPolicy } from "../../export/index.js";
+import { UnityStoppedError } from "../../protocol/errors.js";
+import { errorMessage, type Logger } from "../../util/logger.js";
+import { EnvWorker } from "../learn/env-workers.js";
+import { EDITOR_PORT } from "../learn/run-training.js";
+import { chooseBehavior, checkModelFitsSpec } from "./match-behavior.js";
+
+export interface RunPolicyOptions {
+  readonly model: string;
+  /** Player path or builtin:NAME; undefined = wait for the Unity Editor. */
+  readonly env?: string;
+  /** Default 5004 for the Editor, 5005 for a launched environment; 0 = any free port. */
+  readonly basePort?: number;
+  readonly deterministic: boolean;
+  /** Stop after this many environment steps (decision rounds). */
+  readonly steps?: number;
+  /** Stop once this many episodes have finished. */
+  readonly episodes?: number;
+  readonly timeoutWaitS: number;
+  readonly seed: number;
+  readonly timeScale: number;
+  readonly bind?: string;
+  readonly logger: Logger;
+  /** Called once the server listens (tests start an emulator here). */
+  readonly onListening?: (port: number) => void;
+  /** Stops the run like Ctrl+C. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RunPolicyReport {
+  readonly exitCode: number;
+  readonly behavior: string | null;
+  readonly steps: number;
+  readonly decisions: number;
+  readonly episodes: number;
+  /** Mean return of the finished episodes; null when none finished. */
+  readonly meanEpisodeReward: number | null;
+  /** Mean reward per agent decision over everything seen (finished or not). */
+  readonly meanRewardPerDecision: number | null;
+  readonly seconds: number;
+}
+
+export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport> {
+  const log = opts.logger;
+  const policy = await OnnxPolicy.load(opts.model);
+  const port = opts.basePort ?? (opts.env ? 5005 : EDITOR_PORT);
+  let worker: EnvWorker;
+  try {
+    worker = await EnvWorker.create({
+      index: 0,
+      port,
+      host: opts.bind,
+      maxMessageBytes: 64 * 1024 * 1024,
+      timeoutWaitMs: opts.timeoutWaitS * 1000,
+      seed: opts.seed,
+      numAreas: 1,
+      logger: log,
+      target: opts.env ?? null,
+      noGraphics: false,
+      envArgs: [],
+      runLogsDir: "",
+      engineConfig: { timeScale: opts.timeScale },
+      environmentParameters: () => new Map(),
+      onStats: () => undefined,
+    });
+  } catch (error) {
+    await policy.dispose();
+    throw error;
+  }
+  opts.onListening?.(worker.communicator.port);
+  if (!opts.env) log.info(`Listening on port ${worker.communicator.port}. Start inference by pressing the Play button in the Unity Editor.`);
+
+  let stop = false;
+  const onStop = (): void => {
+    stop = true;
+  };
+  opts.signal?.addEventListener("abort", onStop, { once: true });
+  process.on("SIGINT", onStop);
+  const returns = new Map<number, number>();
+  const finished: number[] = [];
+  let behavior: string | null = null;
+  let steps = 0;
+  let decisions = 0;
+  let rewardSum = 0;
+  let exitCode = 0;
+  const start = performance.now();
+  try {
+    const env: UnityEnvironment = await worker.connect(opts.timeoutWaitS * 1000);
+    await env.reset();
+    const chosen = chooseBehavior(opts.model, [...env.behaviorSpecs.keys()]);
+    for (const full of chosen.fullNames) checkModelFitsSpec(opts.model, chosen.name, policy, env.behaviorSpecs.get(full)!);
+    behavior = chosen.name;
+    log.info(`Running ${opts.model} on behavior ${chosen.name} (${opts.deterministic ? "deterministic" : "stochastic"} actions).`);
+    while (!stop && (opts.steps === undefined || steps < opts.steps) && (opts.episodes === undefined || finished.length < opts.episodes)) {
+      for (const full of chosen.fullNames) {
+        const [decision, terminal] = env.getSteps(full);
+        for (let i = 0; i < terminal.length; i++) {
+          const id = terminal.agentId[i]!;
+          rewardSum += terminal.reward[i]!;
+          finished.push((returns.get(id) ?? 0) + terminal.reward[i]!);
+          returns.delete(id);
+        }
+        for (let i = 0; i < decision.length; i++) {
+          const id = decision.agentId[i]!;
+          rewardSum += decision.reward[i]!;
+          returns.set(id, (returns.get(id) ?? 0) + decision.reward[i]!);
+        }
+        decisions += decision.length;
+        if (decision.length === 0) continue;
+        const a = await policy.act(decision.obs, decision.length, decision.actionMask, opts.deterministic);
+        env.setActions(full, new ActionTuple(decision.length, a.continuous, a.discrete));
+      }
+      await env.step();
+      steps++;
+    }
+  } catch (error) {
+    if (error instanceof UnityStoppedError) log.info(`Unity stopped after ${steps} steps.`);
+    else {
+      log.error(errorMessage(error));
+      exitCode = 1;
+    }
+  } finally {
+    opts.signal?.removeEventListener("abort", onStop);
+    process.off("SIGINT", onStop);
+    await worker.close();
+    await policy.dispose();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    exitCode,
+    behavior,
+    steps,
+    decisions,
+    episodes: finished.length,
+    meanEpisodeReward: finished.length ? finished.reduce((x, y) => x + y, 0) / finished.length : null,
+    meanRewardPerDecision: decisions ? rewardSum / decisions : null,
+    seconds,
+  };
+}
+
+/** The report as the lines the command prints. */
+export function describeRunReport(r: RunPolicyReport): string[] {
+  const rate = r.decisions / Math.max(r.seconds, 1e-9);
+  return [
+    `${r.behavior ?? "no behavior"}: ${r.steps} steps, ${r.decisions} decisions in ${r.seconds.toFixed(2)} s (${rate.toFixed(0)} decisions/s).`,
+    `Episodes finished: ${r.episodes}. Mean episode reward: ${r.meanEpisodeReward === null ? "n/a (no episode finished)" : r.meanEpisodeReward.toFixed(3)}.` +
+      ` Mean reward per decision: ${r.meanRewardPerDecision === null ? "n/a" : r.meanRewardPerDecision.toFixed(4)}.`,
+  ];
+}

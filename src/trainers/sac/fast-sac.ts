@@ -1,0 +1,306 @@
+// The SAC update for vector observations without TensorFlow.js tensors: weights, gradients and
+// activations in Gemm memory (the wasm heap on the WebAssembly backend), products through
+// XNNPACK, hand-written backward passes, Adam and Polyak as single loops over flat parameter
+// groups. Same math as the tape implementation in sac-model.ts (checked against it in
+// test/trainers/sac/fast-sac.test.ts). Why: ~0 tfjs kernels per update instead of ~485.
+
+import type * as tf from "@tensorflow/tfjs-core";
+import { ADAM_BETA1, ADAM_BETA2, ADAM_EPS } from "./flat-adam.js";
+import { createGemm, type Buf, type Gemm } from "./gemm.js";
+import { mlpBackward, mlpForward, Scratch, type FastLayer } from "./fast-mlp.js";
+import { actorLossGrads, policyBackward, policyForward, softValue, type PolicyRows } from "./fast-policy.js";
+import type { NetLayout } from "./networks.js";
+import { flatSize } from "./networks.js";
+
+interface Entry {
+  readonly key: string;
+  readonly shape: number[];
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** One parameter group (actor, critic or target) as a single flat buffer. */
+class Group {
+  readonly entries: Entry[] = [];
+  readonly params: Buf;
+  readonly grads: Buf;
+  readonly m: Float32Array;
+  readonly v: Float32Array;
+  step = 0;
+
+  constructor(
+    private readonly gemm: Gemm,
+    vars: readonly [string, tf.Variable][],
+    withGrads: boolean,
+  ) {
+    let size = 0;
+    for (const [key, v] of vars) {
+      this.entries.push({ key, shape: [...v.shape], offset: size, size: v.size });
+      size += v.size;
+    }
+    this.params = gemm.alloc(size);
+    for (const [i, [, v]] of vars.entries()) this.params.view.set(v.dataSync() as Float32Array, this.entries[i].offset);
+    this.grads = gemm.alloc(size); // unused for the target group, kept so every group has the same layout
+    this.m = new Float32Array(withGrads ? size : 0);
+    this.v = new Float32Array(withGrads ? size : 0);
+  }
+
+  get size(): number {
+    return this.params.size;
+  }
+
+  entry(key: string): Entry {
+    const e = this.entries.find((x) => x.key === key);
+    if (!e) throw new Error(`no parameter ${key}`);
+    return e;
+  }
+
+  /** Dense layer `key` (of critic `g` when the weights are grouped [2, in, out]). */
+  layer(key: string, g: number | null): { layer: FastLayer; grad: { w: Buf; b: Buf } } {
+    const w = this.entry(`${key}/w`);
+    const b = this.entry(`${key}/b`);
+    const [inSize, outSize] = g === null ? w.shape : w.shape.slice(1);
+    const wo = w.offset + (g ?? 0) * inSize * outSize;
+    const bo = b.offset + (g ?? 0) * outSize;
+    return {
+      layer: { w: this.gemm.sub(this.params, wo, inSize * outSize), b: this.gemm.sub(this.params, bo, outSize), inSize, outSize },
+      grad: { w: this.gemm.sub(this.grads, wo, inSize * outSize), b: this.gemm.sub(this.grads, bo, outSize) },
+    };
+  }
+
+  /** Adam (Kingma & Ba 2014, Alg. 1; torch.optim.Adam's eps placement), as FlatAdam. */
+  adam(lr: number): void {
+    this.step += 1;
+    const bc1 = 1 - ADAM_BETA1 ** this.step;
+    const sbc2 = Math.sqrt(1 - ADAM_BETA2 ** this.step);
+    const p = this.params.view;
+    const g = this.grads.view;
+    const { m, v } = this;
+    const stepSize = lr / bc1;
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i];
+      const mi = (m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * gi);
+      const vi = (v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * gi * gi);
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / sbc2 + ADAM_EPS);
+    }
+  }
+
+  dispose(): void {
+    this.gemm.free(this.params);
+    this.gemm.free(this.grads);
+  }
+}
+
+export interface FastUpdateInput {
+  readonly n: number;
+  /** Normalized observations [n * D] at s and s'. */
+  readonly x: Float32Array;
+  readonly x2: Float32Array;
+  readonly taken: Float32Array | null;
+  readonly oneHot: Float32Array | null;
+  readonly rewards: Float32Array;
+  readonly discount: Float32Array;
+  readonly eps: Float32Array | null;
+  readonly epsNext: Float32Array | null;
+  readonly constNow: Float32Array | null;
+  readonly constNext: Float32Array | null;
+  readonly maskNow: { keep: Float32Array; penalty: Float32Array } | null;
+  readonly maskNext: { keep: Float32Array; penalty: Float32Array } | null;
+  readonly alphaC: number;
+  readonly alphaCols: Float64Array;
+  readonly lr: number;
+  readonly tau: number;
+}
+
+export class FastSac {
+  readonly gemm: Gemm;
+  readonly actor: Group;
+  readonly critic: Group;
+  readonly target: Group;
+  private readonly scratch: Scratch;
+  private readonly actorLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[];
+  private readonly criticLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[][];
+  private readonly targetLayers: FastLayer[][];
+  private readonly d: number; // encoding width
+  private readonly a: number;
+  private readonly s: number;
+  private readonly k: number;
+  private readonly width: number; // actor output width 2A + S
+
+  constructor(
+    private readonly layout: NetLayout,
+    vars: ReadonlyMap<string, tf.Variable>,
+  ) {
+    this.gemm = createGemm();
+    this.scratch = new Scratch(this.gemm);
+    const pick = (prefix: string): [string, tf.Variable][] => [...vars.entries()].filter(([k]) => k.startsWith(`${prefix}/`));
+    this.actor = new Group(this.gemm, pick("actor"), true);
+    this.critic = new Group(this.gemm, pick("critic"), true);
+    this.target = new Group(this.gemm, pick("target"), false);
+    const keys = (net: string): string[] => [...Array.from({ length: layout.numLayers }, (_, l) => `${net}/body${l}`), `${net}/head`];
+    this.actorLayers = keys("actor").map((k) => this.actor.layer(k, null));
+    this.criticLayers = [0, 1].map((g) => keys("critic").map((k) => this.critic.layer(k, g)));
+    this.targetLayers = [0, 1].map((g) => keys("target").map((k) => this.target.layer(k, g).layer));
+    this.d = layout.obsShapes.reduce((t, sh) => t + flatSize(sh), 0);
+    this.a = layout.continuousSize;
+    this.s = layout.branches.reduce((x, y) => x + y, 0);
+    this.k = this.s > 0 ? this.s : 1;
+    this.width = 2 * this.a + this.s;
+  }
+
+  /** Actor outputs [n * (2A + S)] for normalized inputs [n * D]. */
+  actorRaw(x: Float32Array, n: number): Float32Array {
+    this.gemm.sync();
+    const xb = this.scratch.get("act/x", n * this.d);
+    xb.view.set(x.subarray(0, n * this.d));
+    const out = this.scratch.get("act/out", n * this.width);
+    mlpForward(this.gemm, this.scratch, "act", this.actorLayers.map((l) => l.layer), xb, n, out);
+    return out.view.slice(0, n * this.width);
+  }
+
+  /** Both critics on inputs `c` [n, in]; outputs q0, q1 [n * K]. */
+  private critics(layers: readonly FastLayer[][], c: Buf, n: number, tag: string): { q: Buf[]; traces: ReturnType<typeof mlpForward>[] } {
+    const q: Buf[] = [];
+    const traces = [0, 1].map((g) => {
+      const out = this.scratch.get(`${tag}/q${g}`, n * this.k);
+      q.push(out);
+      return mlpForward(this.gemm, this.scratch, `${tag}${g}`, layers[g], c, n, out);
+    });
+    return { q, traces };
+  }
+
+  /** Critic input rows [x_r, action_r] into buffer `name`. */
+  private criticInput(name: string, x: Float32Array, xOff: number, action: Float32Array | null, n: number): Buf {
+    const inW = this.d + this.a;
+    const b = this.scratch.get(name, n * inW);
+    const v = b.view;
+    for (let r = 0; r < n; r++) {
+      v.set(x.subarray((xOff + r) * this.d, (xOff + r + 1) * this.d), r * inW);
+      if (this.a > 0) v.set(action!.subarray(r * this.a, (r + 1) * this.a), r * inW + this.d);
+    }
+    return b;
+  }
+
+  /**
+   * One SAC update (see SacModel.update for the equations). Returns [q1Loss, q2Loss,
+   * policyLoss, mean log pi (if continuous), mean entropy per branch...].
+   */
+  update(u: FastUpdateInput): number[] {
+    this.gemm.sync();
+    const { n } = u;
+    const { a: A, d: D, k: K, width: W } = this;
+    const nb = this.layout.branches.length;
+    const S = this.s;
+    // 1. Actor forward on [s; s'] in one pass (same parameters for both).
+    const xa = this.scratch.get("x2n", 2 * n * D);
+    xa.view.set(u.x.subarray(0, n * D));
+    xa.view.set(u.x2.subarray(0, n * D), n * D);
+    const raw = this.scratch.get("raw", 2 * n * W);
+    const actorTrace = mlpForward(this.gemm, this.scratch, "actor", this.actorLayers.map((l) => l.layer), xa, 2 * n, raw);
+    const piNext = policyForward(raw.view, n, n, W, A, this.layout.branches, u.epsNext, u.constNext, u.maskNext?.keep ?? null, u.maskNext?.penalty ?? null);
+    const pi = policyForward(raw.view, 0, n, W, A, this.layout.branches, u.eps, u.constNow, u.maskNow?.keep ?? null, u.maskNow?.penalty ?? null);
+    // 2. Bellman target from the target critics at (s', a').
+    const tIn = this.criticInput("cin/t", u.x2, 0, piNext.action, n);
+    const tq = this.critics(this.targetLayers, tIn, n, "tq");
+    const vNext = softValue({ q0: tq.q[0].view, q1: tq.q[1].view, k: K, pi: piNext, alphaC: u.alphaC, alphaCols: u.alphaCols, nb });
+    const y = new Float64Array(n);
+    for (let r = 0; r < n; r++) y[r] = u.rewards[r] + u.discount[r] * vNext[r];
+    // 3. Critic loss 0.5 mean (Q_g(s, a) - y)^2 per critic, backward, Adam.
+    const cIn = this.criticInput("cin/c", u.x, 0, u.taken, n);
+    const cq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), cIn, n, "cq");
+    const losses = [0, 0];
+    for (let g = 0; g < 2; g++) {
+      const q = cq.q[g].view;
+      const dq = this.scratch.get("dq", n * K);
+      const dv = dq.view;
+      dv.fill(0, 0, n * K);
+      for (let r = 0; r < n; r++) {
+        let qa = 0;
+        if (u.oneHot) {
+          for (let j = 0; j < S; j++) qa += q[r * K + j] * u.oneHot[r * S + j];
+          qa /= nb;
+        } else qa = q[r];
+        const e = qa - y[r];
+        losses[g] += (0.5 * e * e) / n;
+        if (u.oneHot) for (let j = 0; j < S; j++) dv[r * K + j] = (e * u.oneHot[r * S + j]) / (n * nb);
+        else dv[r] = e / n;
+      }
+      mlpBackward(this.gemm, this.scratch, this.criticLayers[g].map((l) => l.layer), cq.traces[g], dq, this.criticLayers[g].map((l) => l.grad), false);
+    }
+    this.critic.adam(u.lr);
+    // 4. Actor loss E[alpha log pi - min_g Q_g(s, a~)] with the updated critics.
+    const pIn = this.criticInput("cin/p", u.x, 0, pi.action, n);
+    const pq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), pIn, n, "pq");
+    const sv = { q0: pq.q[0].view, q1: pq.q[1].view, k: K, pi, alphaC: u.alphaC, alphaCols: u.alphaCols, nb };
+    const vNow = softValue(sv);
+    let policyLoss = 0;
+    for (let r = 0; r < n; r++) policyLoss -= vNow[r] / n;
+    const dq0 = this.scratch.get("dq0", n * K);
+    const dq1 = this.scratch.get("dq1", n * K);
+    const dRaw = this.scratch.get("draw", n * W);
+    actorLossGrads(sv, dq0.view, dq1.view, dRaw.view, W, A);
+    let dAction: Float32Array | null = null;
+    if (A > 0) {
+      dAction = new Float32Array(n * A);
+      const inW = D + A;
+      for (let g = 0; g < 2; g++) {
+        const dx = mlpBackward(this.gemm, this.scratch, this.criticLayers[g].map((l) => l.layer), pq.traces[g], g === 0 ? dq0 : dq1, null, true)!.view;
+        for (let r = 0; r < n; r++) for (let i = 0; i < A; i++) dAction[r * A + i] += dx[r * inW + D + i];
+      }
+    }
+    policyBackward(pi, dAction, dRaw.view, W, A);
+    mlpBackward(this.gemm, this.scratch, this.actorLayers.map((l) => l.layer), { ...actorTrace, rows: n }, dRaw, this.actorLayers.map((l) => l.grad), false);
+    this.actor.adam(u.lr);
+    // 5. Polyak: theta' <- tau theta + (1 - tau) theta'.
+    const tp = this.target.params.view;
+    const cp = this.critic.params.view;
+    for (let i = 0; i < tp.length; i++) tp[i] = u.tau * cp[i] + (1 - u.tau) * tp[i];
+    const stats = [losses[0], losses[1], policyLoss];
+    if (A > 0) {
+      let m = 0;
+      for (let r = 0; r < n; r++) m += pi.logpC[r] / n;
+      stats.push(m);
+    }
+    let col = 0;
+    for (const size of this.layout.branches) {
+      let h = 0;
+      for (let r = 0; r < n; r++) for (let j = col; j < col + size; j++) h -= (pi.p[r * S + j] * pi.logp[r * S + j]) / n;
+      stats.push(h);
+      col += size;
+    }
+    return stats;
+  }
+
+  /** Every parameter by key (fresh copies). */
+  readTensors(): Map<string, { shape: number[]; data: Float32Array }> {
+    this.gemm.sync();
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const g of [this.actor, this.critic, this.target]) {
+      for (const e of g.entries) out.set(e.key, { shape: [...e.shape], data: g.params.view.slice(e.offset, e.offset + e.size) });
+    }
+    return out;
+  }
+
+  /** Writes one parameter; false if the key is not ours. */
+  writeTensor(key: string, data: Float32Array): boolean {
+    this.gemm.sync();
+    for (const g of [this.actor, this.critic, this.target]) {
+      const e = g.entries.find((x) => x.key === key);
+      if (e) {
+        g.params.view.set(data.subarray(0, e.size), e.offset);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  dispose(): void {
+    this.scratch.dispose();
+    this.actor.dispose();
+    this.critic.dispose();
+    this.target.dispose();
+    this.gemm.dispose();
+  }
+}
+
+export type { PolicyRows };

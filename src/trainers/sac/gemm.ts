@@ -1,0 +1,194 @@
+// Memory and matrix products for the fast SAC path (fast-core.ts). Why: every tfjs kernel costs
+// ~20-60 us of engine bookkeeping (tensor objects, tidy scopes, the gradient tape), which is most
+// of a small SAC update. On the WebAssembly backend the buffers here live in the backend's own
+// heap and products call its XNNPACK-backed _FusedMatMul export directly (~2 us of overhead);
+// everything elementwise is plain JavaScript over the same memory. On other backends the
+// buffers are ordinary arrays and products go through tf.matMul.
+
+import * as tf from "@tensorflow/tfjs-core";
+
+/** A float32 buffer; `view` is refreshed whenever the wasm heap grows (old views detach). */
+export interface Buf {
+  readonly ptr: number;
+  readonly size: number;
+  view: Float32Array;
+}
+
+export interface Gemm {
+  readonly name: string;
+  /** Matrix products issued so far (for benchmarks). */
+  calls: number;
+  alloc(size: number): Buf;
+  /** Elements [offset, offset + size) of `root`, sharing its memory. */
+  sub(root: Buf, offset: number, size: number): Buf;
+  free(buf: Buf): void;
+  /** out[M, N] = a[M, K] b[K, N] (+ bias[N]), row-major. All views are valid again on return. */
+  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null): void;
+  /** Re-derives views if the heap moved (call at every public entry point). */
+  sync(): void;
+  /** Optional vectorized elementwise kernels (JavaScript loops are ~10x slower on big layers). */
+  sigmoid?(x: Buf, out: Buf, size: number): void;
+  mul?(a: Buf, b: Buf, out: Buf, size: number): void;
+  /** Releases the Gemm's own memory (buffers from alloc are freed by their owners). */
+  dispose(): void;
+}
+
+interface WasmModule {
+  HEAPF32: Float32Array;
+  HEAP32: Int32Array;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  __FusedMatMul(...args: number[]): void;
+  _Sigmoid(x: number, out: number): void;
+  _Multiply(...args: number[]): void;
+  tfjs: { registerTensor(id: number, size: number, ptr: number): void; disposeData(id: number): void };
+}
+
+interface WasmBackendLike {
+  wasm: WasmModule;
+  dataIdNextNumber: number;
+}
+
+class WasmGemm implements Gemm {
+  readonly name = "wasm-direct";
+  calls = 0;
+  private readonly wasm: WasmModule;
+  private heap: ArrayBufferLike;
+  private readonly bufs = new Set<Buf>();
+  private readonly shapes: number; // 8 int32: a shape [1, M, K], b shape [1, K, N], 2 x [size]
+
+  constructor(private readonly backend: WasmBackendLike) {
+    this.wasm = backend.wasm;
+    this.shapes = this.wasm._malloc(32);
+    this.heap = this.wasm.HEAPF32.buffer;
+  }
+
+  alloc(size: number): Buf {
+    const ptr = this.wasm._malloc(Math.max(size, 1) * 4) >>> 0;
+    this.sync();
+    const b: Buf = { ptr, size, view: new Float32Array(this.wasm.HEAPF32.buffer, ptr, size) };
+    b.view.fill(0);
+    this.bufs.add(b);
+    return b;
+  }
+
+  sub(root: Buf, offset: number, size: number): Buf {
+    if (offset < 0 || offset + size > root.size) throw new RangeError(`sub-buffer [${offset}, ${offset + size}) outside a buffer of ${root.size}`);
+    const ptr = root.ptr + offset * 4;
+    const b: Buf = { ptr, size, view: new Float32Array(this.wasm.HEAPF32.buffer, ptr, size) };
+    this.bufs.add(b);
+    return b;
+  }
+
+  free(buf: Buf): void {
+    this.bufs.delete(buf);
+    this.wasm._free(buf.ptr);
+  }
+
+  dispose(): void {
+    this.bufs.clear();
+    this.wasm._free(this.shapes);
+  }
+
+  sync(): void {
+    const heap = this.wasm.HEAPF32.buffer;
+    if (heap === this.heap) return;
+    this.heap = heap;
+    for (const b of this.bufs) b.view = new Float32Array(heap, b.ptr, b.size);
+  }
+
+  private register(ptr: number, size: number): number {
+    const id = this.backend.dataIdNextNumber++; // tfjs' own id counter: never collides with its tensors
+    this.wasm.tfjs.registerTensor(id, size, ptr);
+    return id;
+  }
+
+  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null): void {
+    if (m === 0) return;
+    const w = this.wasm;
+    const s = this.shapes >> 2;
+    const h = w.HEAP32;
+    h[s] = 1;
+    h[s + 1] = m;
+    h[s + 2] = k;
+    h[s + 3] = 1;
+    h[s + 4] = k;
+    h[s + 5] = n;
+    // Fresh ids every call: the backend caches XNNPACK operators (with packed weights) by the
+    // id of `b` and `bias`, so a reused id would silently keep stale weights.
+    const aId = this.register(a.ptr, m * k);
+    const bId = this.register(b.ptr, k * n);
+    const oId = this.register(out.ptr, m * n);
+    const biasId = bias ? this.register(bias.ptr, n) : 0;
+    w.__FusedMatMul(aId, this.shapes, 3, bId, this.shapes + 12, 3, 0, 0, 0, biasId, 0, 0, oId);
+    w.tfjs.disposeData(aId);
+    w.tfjs.disposeData(bId);
+    w.tfjs.disposeData(oId);
+    if (biasId) w.tfjs.disposeData(biasId);
+    this.calls++;
+    this.sync(); // packing weights may have grown the heap
+  }
+
+  sigmoid(x: Buf, out: Buf, size: number): void {
+    const xId = this.register(x.ptr, size);
+    const oId = this.register(out.ptr, size);
+    this.wasm._Sigmoid(xId, oId);
+    this.wasm.tfjs.disposeData(xId);
+    this.wasm.tfjs.disposeData(oId);
+  }
+
+  mul(a: Buf, b: Buf, out: Buf, size: number): void {
+    const s = (this.shapes >> 2) + 6;
+    this.wasm.HEAP32[s] = size;
+    this.wasm.HEAP32[s + 1] = size;
+    const aId = this.register(a.ptr, size);
+    const bId = this.register(b.ptr, size);
+    const oId = this.register(out.ptr, size);
+    this.wasm._Multiply(aId, this.shapes + 24, 1, bId, this.shapes + 28, 1, 0, oId);
+    this.wasm.tfjs.disposeData(aId);
+    this.wasm.tfjs.disposeData(bId);
+    this.wasm.tfjs.disposeData(oId);
+  }
+}
+
+/** Any other backend: plain arrays, products through tf.matMul (native speed on tfjs-node). */
+class TensorGemm implements Gemm {
+  readonly name = "tfjs-matmul";
+  calls = 0;
+
+  alloc(size: number): Buf {
+    return { ptr: 0, size, view: new Float32Array(size) };
+  }
+
+  sub(root: Buf, offset: number, size: number): Buf {
+    if (offset < 0 || offset + size > root.size) throw new RangeError(`sub-buffer [${offset}, ${offset + size}) outside a buffer of ${root.size}`);
+    return { ptr: 0, size, view: root.view.subarray(offset, offset + size) };
+  }
+
+  free(): void {}
+
+  dispose(): void {}
+
+  sync(): void {}
+
+  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null): void {
+    if (m === 0) return;
+    const r = tf.tidy(() => {
+      const p = tf.matMul(tf.tensor2d(a.view.subarray(0, m * k), [m, k]), tf.tensor2d(b.view.subarray(0, k * n), [k, n]));
+      return (bias ? tf.add(p, tf.tensor1d(bias.view.subarray(0, n))) : p).dataSync() as Float32Array;
+    });
+    out.view.set(r.subarray(0, m * n));
+    this.calls++;
+  }
+}
+
+function isWasmBackend(b: unknown): b is WasmBackendLike {
+  const w = (b as Partial<WasmBackendLike> | null)?.wasm;
+  return typeof w?.__FusedMatMul === "function" && typeof w._Sigmoid === "function" && typeof w._Multiply === "function" && typeof w._malloc === "function" && typeof w.tfjs?.registerTensor === "function" && typeof (b as WasmBackendLike).dataIdNextNumber === "number";
+}
+
+/** A Gemm for the active tfjs backend. */
+export function createGemm(): Gemm {
+  const backend = tf.getBackend() === "wasm" ? tf.backend() : null;
+  return isWasmBackend(backend) ? new WasmGemm(backend) : new TensorGemm();
+}

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Command } from "commander";
+import fc from "fast-check";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { registerRun } from "../../../src/cli/commands/run.js";
+import { PolicyMismatchError } from "../../../src/cli/run/errors.js";
+import { behaviorNamesFromFile, checkModelFitsSpec, chooseBehavior } from "../../../src/cli/run/match-behavior.js";
+import { describeRunReport } from "../../../src/cli/run/run-policy.js";
+import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../../../src/env/index.js";
+import { exportActorToOnnx } from "../../../src/export/index.js";
+import { BASIC_SIZE } from "../../../src/emulator/environments/basic.js";
+import { runAgainstEmulator } from "../../export/helpers/emulated-run.js";
+import { randomActorSnapshot } from "../../export/helpers/random-snapshot.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-run-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A Basic policy (obs [20], one branch of 3) whose most likely action is always `action`. */
+function basicModel(file: string, action: number, obsSize = BASIC_SIZE): string {
+  const s = randomActorSnapshot({ seed: 3, observationShapes: [[obsSize]], hiddenUnits: 8, branchSizes: [3] });
+  const head = s.discrete!.heads[0]!;
+  head.kernel.fill(0);
+  head.bias.fill(0);
+  head.bias[action] = 4; // softmax ≈ 0.96 on `action`: stochastic runs still mostly take it
+  const p = path.join(dir, file);
+  writeFileSync(p, exportActorToOnnx(s, [[obsSize]]));
+  return p;
+}
+
+function spec(shapes: number[][], actions: ActionSpec): BehaviorSpec {
+  return {
+    observationSpecs: shapes.map((shape) => ({ name: "s", shape, dimensionProperties: shape.map(() => DimensionProperty.NONE), observationType: ObservationType.DEFAULT })),
+    actionSpec: actions,
+  };
+}
+
+describe("matching a model to the environment's behaviors", () => {
+  it("reads the behavior from <Name>.onnx and <Name>-<step>.onnx", () => {
+    expect(behaviorNamesFromFile("/x/3DBall.onnx")).toEqual(["3DBall"]);
+    expect(behaviorNamesFromFile("results/r/3DBall/3DBall-90000.onnx")).toEqual(["3DBall-90000", "3DBall"]);
+    expect(behaviorNamesFromFile("my-model.ONNX")).toEqual(["my-model"]);
+  });
+
+  it("picks the named behavior (all its teams), else the only one, else refuses", () => {
+    expect(chooseBehavior("Basic.onnx", ["3DBall?team=0", "Basic?team=0", "Basic?team=1"])).toEqual({ name: "Basic", fullNames: ["Basic?team=0", "Basic?team=1"] });
+    expect(chooseBehavior("models/3dball.onnx", ["3DBall?team=0"])).toEqual({ name: "3DBall", fullNames: ["3DBall?team=0"] });
+    expect(() => chooseBehavior("models/3dball.onnx", ["3DBall?team=0", "Basic?team=0"])).toThrow(/behaviors 3DBall, Basic; name the model <Behavior>\.onnx/);
+    expect(() => chooseBehavior("a.onnx", [])).toThrow(PolicyMismatchError);
+  });
+
+  it("never picks a behavior the environment does not have (property)", () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9 _-]{1,12}$/);
+    fc.assert(
+      fc.property(name, fc.uniqueArray(name, { maxLength: 4 }), fc.nat(3), (file, names, team) => {
+        const full = names.map((n) => `${n}?team=${team}`);
+        try {
+          const c = chooseBehavior(`${file}.onnx`, full);
+          expect(names).toContain(c.name);
+          expect(c.fullNames).toEqual([`${c.name}?team=${team}`]);
+          if (names.length > 1) expect(behaviorNamesFromFile(`${file}.onnx`)).toContain(c.name);
+        } catch (e) {
+          expect(e).toBeInstanceOf(PolicyMismatchError);
+          expect(names.length === 1).toBe(false);
+        }
+      }),
+    );
+  });
+
+  it("refuses a model whose observations or actions differ from the behavior's", () => {
+    const model = { inputs: [{ name: "obs_0", shape: [8] }], continuousSize: 2, discreteBranches: [] };
+    expect(() => checkModelFitsSpec("m.onnx", "3DBall", model, spec([[8]], ActionSpec.continuous(2)))).not.toThrow();
+    expect(() => checkModelFitsSpec("m.onnx", "3DBall", model, spec([[9]], ActionSpec.continuous(2)))).toThrow(
+      "Model m.onnx cannot drive behavior 3DBall: observation 0 has shape [9] but the model's obs_0 is [8]",
+    );
+    expect(() => checkModelFitsSpec("m.onnx", "B", model, spec([[8]], ActionSpec.continuous(3)))).toThrow(/3 continuous action\(s\), the model 2/);
+    expect(() => checkModelFitsSpec("m.onnx", "B", model, spec([[8]], new ActionSpec(2, [3])))).toThrow(/discrete branches are \[3\], the model's \[\]/);
+    const two = { inputs: [{ name: "obs_0", shape: [8] }, { name: "obs_1", shape: [3] }], continuousSize: 2, discreteBranches: [] };
+    expect(() => checkModelFitsSpec("m.onnx", "B", two, spec([[8]], ActionSpec.continuous(2)))).toThrow(/reads obs_1 but the behavior has 1 observation/);
+  });
+});
+
+describe("runPolicy against the built-in emulator (real protocol)", () => {
+  it("drives Basic with the model: always-right earns 0.93 per episode, always-left 0.07", async () => {
+    const right = await runAgainstEmulator(basicModel("Basic.onnx", 2), "basic", { episodes: 5 });
+    expect(right.report.exitCode).toBe(0);
+    expect(right.report.behavior).toBe("Basic");
+    expect(right.report.episodes).toBe(5);
+    expect(right.report.meanEpisodeReward).toBeCloseTo(0.93, 5);
+    // 7 moves per episode, one agent; the loop stops after acting on the 6th episode's first decision.
+    expect(right.report.decisions).toBe(5 * 7 + 1);
+    expect(right.lines.some((l) => /^\[INFO\] Listening on port \d+\. Start inference by pressing the Play button/.test(l))).toBe(true);
+    expect(right.emulator?.reason).toBe("trainer-closed");
+
+    const left = await runAgainstEmulator(basicModel("left.onnx", 1), "basic", { steps: 30 });
+    expect(left.report.exitCode).toBe(0);
+    expect(left.report.steps).toBe(30);
+    expect(left.report.episodes).toBe(9); // 3 moves each; the 10th has made 2 moves (-0.02)
+    expect(left.report.meanEpisodeReward).toBeCloseTo(0.07, 5);
+    expect(left.report.meanRewardPerDecision).toBeCloseTo((9 * 0.07 - 0.02) / 30, 5);
+  });
+
+  it("stochastic actions sample: a 96%-right policy still mostly reaches the large goal", async () => {
+    const r = await runAgainstEmulator(basicModel("Basic.onnx", 2), "basic", { episodes: 20, deterministic: false });
+    expect(r.report.exitCode).toBe(0);
+    expect(r.report.meanEpisodeReward!).toBeGreaterThan(0.5);
+    // Some step was not "right": more than 7 decisions per episode on average.
+    expect(r.report.decisions).toBeGreaterThan(20 * 7);
+  });
+
+  it("refuses a model that does not fit the environment, with exit code 1 and one clear line", async () => {
+    const r = await runAgainstEmulator(basicModel("Basic.onnx", 2, 8), "basic", { steps: 5 });
+    expect(r.report.exitCode).toBe(1);
+    expect(r.report.steps).toBe(0);
+    expect(r.report.behavior).toBeNull();
+    expect(r.lines).toContain("[ERROR] Model Basic.onnx cannot drive behavior Basic: observation 0 has shape [20] but the model's obs_0 is [8]");
+  });
+
+  it("describes the report in the lines the command prints", () => {
+    const lines = describeRunReport({ exitCode: 0, behavior: "Basic", steps: 70, decisions: 70, episodes: 10, meanEpisodeReward: 0.93, meanRewardPerDecision: 0.1329, seconds: 2 });
+    expect(lines[0]).toBe("Basic: 70 steps, 70 decisions in 2.00 s (35 decisions/s).");
+    expect(lines[1]).toBe("Episodes finished: 10. Mean episode reward: 0.930. Mean reward per decision: 0.1329.");
+  });
+});
+
+describe("mlagents-ts run (command)", () => {
+  it("launches builtin:basic, prints the mean episode reward and exits 0", async () => {
+    let exitCode: number | undefined;
+    const p = new Command("mlagents-ts").exitOverride();
+    registerRun(p, (c) => (exitCode = c));
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      await p.parseAsync(["node", "mlagents-ts", "run", basicModel("Basic.onnx", 2), "--env", "builtin:basic", "--base-port", String(port), "--deterministic", "--episodes", "3"]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(exitCode).toBe(0);
+    const text = out.join("");
+    expect(text).toMatch(/Basic: \d+ steps, 22 decisions in [\d.]+ s \(\d+ decisions\/s\)\./);
+    expect(text).toContain("Episodes finished: 3. Mean episode reward: 0.930.");
+  }, 30_000);
+});

@@ -1,0 +1,112 @@
+// Crash consistency: `mlagents-ts learn --env builtin:3dball` as a real child process, SIGKILLed at
+// random moments while it checkpoints every 100 steps, then `--resume`d. Every resume must start,
+// continue from a step no lower than the last one seen, and the final run must be consistent.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CheckpointStore } from "../../../src/trainers/checkpoint/checkpoint-store.js";
+import { removeDir, stackLines, tempDir, tinyYaml } from "./helpers.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+interface Child {
+  readonly proc: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitFor(re: RegExp, ms: number): Promise<void>;
+}
+
+function learn(args: string[]): Child {
+  const proc = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), "learn", ...args, "--device", "cpu"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once("exit", (code, signal) => r({ code, signal })));
+  return {
+    proc,
+    output: () => out,
+    exited,
+    waitFor: async (re, ms) => {
+      const deadline = Date.now() + ms;
+      while (!re.test(out)) {
+        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`no output matching ${re}; output:\n${out.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+}
+
+/** A seeded generator, so a failing sequence of kill moments can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
+}
+
+describe("kill -9 at any moment, then --resume", () => {
+  it("every resume succeeds and the steps never go back", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const config = path.join(dir, "cfg.yaml");
+    writeFileSync(config, tinyYaml({ checkpointInterval: 100, keepCheckpoints: 3, summaryFreq: 100000 }));
+    const runDir = path.join(dir, "r");
+    const seed = Number(process.env.KILL_SEED ?? Date.now() % 100000);
+    const random = rng(seed);
+    const base = ["--run-id", "r", "--results-dir", dir, "--env", "builtin:3dball", "--seed", "3"];
+    let lastStep = 0;
+    const kills = 3;
+    for (let i = 0; i <= kills; i++) {
+      const port = await freePort();
+      const final = i === kills;
+      const args = [config, ...base, "--base-port", String(port), ...(i > 0 ? ["--resume"] : [])];
+      const child = learn(args);
+      await child.waitFor(/Hyperparameters for behavior name 3DBall/, 30_000); // logged after a resume's load
+      if (i > 0) {
+        // The resume started from a step no lower than where the previous process had saved.
+        const m = /Resuming training of 3DBall from step (\d+)\./.exec(child.output());
+        const resumed = m ? Number(m[1]) : 0;
+        expect(resumed, `seed ${seed}, resume ${i}`).toBeGreaterThanOrEqual(lastStep);
+        lastStep = resumed;
+      }
+      if (final) {
+        child.proc.kill("SIGINT"); // Ctrl+C: the final checkpoint and model
+        const exit = await child.exited;
+        expect(exit.code, child.output().slice(-2000)).toBe(0);
+        expect(stackLines(child.output().split("\n"))).toEqual([]);
+        break;
+      }
+      // Let it train and checkpoint a few times, then kill it at a random moment.
+      await child.waitFor(/Exported .+3DBall-\d+\.onnx/, 30_000);
+      await new Promise((r) => setTimeout(r, random() * 1200));
+      child.proc.kill("SIGKILL");
+      await child.exited;
+      // What is on disk must load, and hold at least the step the previous resume started from.
+      const store = new CheckpointStore({ runDir, behaviorName: "3DBall" });
+      const latest = await store.loadLatest();
+      expect(latest, `seed ${seed}, kill ${i}`).not.toBeNull();
+      expect(latest!.step).toBeGreaterThanOrEqual(lastStep);
+      lastStep = latest!.step;
+    }
+    // The final run is consistent: status parses, the final checkpoint is the newest and loads.
+    const status = JSON.parse(readFileSync(path.join(runDir, "run_logs", "training_status.json"), "utf8"));
+    const final = status["3DBall"].final_checkpoint;
+    expect(final.steps).toBeGreaterThanOrEqual(lastStep);
+    const latest = await new CheckpointStore({ runDir, behaviorName: "3DBall" }).loadLatest();
+    expect(latest!.step).toBe(final.steps);
+    expect(existsSync(path.join(runDir, "3DBall.onnx"))).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,54 @@
+// Runs `learn --env builtin:3dball` in-process (runTraining) with emulator processes as players, and
+// records the trainer's step count at each log line so tests can tell who kept stepping when.
+import * as path from "node:path";
+import { runTraining } from "../../../src/cli/learn/run-training.js";
+import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
+import { createLogger } from "../../../src/util/logger.js";
+import { ensureBackend, tempDir, tinyOptions } from "./helpers.js";
+
+export interface LaunchOver {
+  numEnvs: number;
+  maxRestarts: number;
+  rateN?: number;
+  timeoutWait?: number;
+  /** Ctrl+C once this many sessions connected and `afterMs` passed (default: run until the limit ends it). */
+  stopAfterSessions?: number;
+  afterMs?: number;
+}
+
+export async function launchRun(envArgs: string[], over: LaunchOver) {
+  await ensureBackend();
+  const dir = tempDir();
+  const o = tinyOptions(dir);
+  o.env_settings.env_path = "builtin:3dball";
+  o.env_settings.env_args = envArgs;
+  o.env_settings.base_port = 0;
+  o.env_settings.num_envs = over.numEnvs;
+  o.env_settings.timeout_wait = over.timeoutWait ?? 20;
+  o.env_settings.max_lifetime_restarts = over.maxRestarts;
+  o.env_settings.restarts_rate_limit_n = over.rateN ?? -1;
+  let trainer: SacTrainer | undefined;
+  const ac = new AbortController();
+  const lines: string[] = [];
+  /** Trainer steps when each line was logged. */
+  const stepsAt: number[] = [];
+  let sessions = 0;
+  const logger = createLogger({
+    level: "info",
+    sink: (_level, line) => {
+      lines.push(line);
+      stepsAt.push(trainer?.stepCount ?? 0);
+      if (line.startsWith("[INFO] Connected new brain") && ++sessions === over.stopAfterSessions) setTimeout(() => ac.abort(), over.afterMs ?? 1000);
+    },
+  });
+  const result = await runTraining(o, {
+    logger,
+    version: "0.1.0",
+    signal: ac.signal,
+    maxEnvSteps: 20_000, // a safety net only
+    createTrainer: (behaviorName, spec, settings, seed) => (trainer = new SacTrainer({ behaviorName, spec, settings, seed })),
+  });
+  const stepsWhen = (re: RegExp, nth = 0): number => stepsAt[lines.map((l, i) => (re.test(l) ? i : -1)).filter((i) => i >= 0)[nth]!]!;
+  return { dir, result, lines, stepsWhen, runDir: path.join(dir, "r") };
+}
+

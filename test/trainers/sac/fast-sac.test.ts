@@ -1,0 +1,74 @@
+// The tensor-free update (fast-sac.ts) against the tfjs gradient-tape update, from identical
+// initial weights: Adam's first moment after one step is 0.1 * gradient, so comparing moments
+// compares every gradient of both losses; statistics are compared over several steps.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../../src/trainers/backend.js";
+import { SacModel } from "../../../src/trainers/sac/sac-model.js";
+import { makeSpec, randomBatch, sacSettings } from "./helpers.js";
+
+beforeAll(async () => {
+  await initBackend("wasm");
+});
+
+const models: SacModel[] = [];
+afterEach(() => models.splice(0).forEach((m) => m.dispose()));
+
+const cases = {
+  continuous: { shapes: [[5]], cont: 2, branches: [] as number[] },
+  discrete: { shapes: [[4], [3]], cont: 0, branches: [3, 2] },
+  hybrid: { shapes: [[6]], cont: 2, branches: [4] },
+};
+
+function maxAbs(a: Float32Array): number {
+  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+describe("tensor-free SAC update equals the gradient-tape update", () => {
+  for (const [name, c] of Object.entries(cases)) {
+    it(`${name}: gradients of both losses (Adam moments), statistics and weights agree`, () => {
+      const spec = makeSpec(c.shapes, c.cont, c.branches);
+      const settings = sacSettings({ normalize: true, hidden: 12, lr: 3e-3, tau: 0.05 });
+      const fast = new SacModel(spec, settings, 11, { engine: "fast" });
+      const tape = new SacModel(spec, settings, 11, { engine: "tape" });
+      models.push(fast, tape);
+      expect(fast.engine).toMatch(/^fast/);
+      expect(tape.engine).toBe("tape");
+      const batch = randomBatch(spec, 24, 5, 4); // every 4th action masked
+      for (const m of [fast, tape]) m.updateNormalizer(batch.obs.map((o) => o.map((v) => v * 2 + 0.5)), 24);
+      const s1 = fast.update(batch);
+      const s2 = tape.update(batch);
+      const f = fast.getState().tensors;
+      const t = tape.getState().tensors;
+      for (const key of ["adam/actor/m", "adam/critic/m"]) {
+        const scale = maxAbs(t[key].data);
+        expect(scale).toBeGreaterThan(0);
+        f[key].data.forEach((v, i) => expect(Math.abs(v - t[key].data[i])).toBeLessThan(1e-4 * scale + 1e-9));
+      }
+      for (const k of ["q1Loss", "q2Loss", "policyLoss", "entropy"] as const) expect(s1[k]).toBeCloseTo(s2[k], 5);
+      for (let i = 0; i < 3; i++) {
+        const a = fast.update(batch);
+        const b = tape.update(batch);
+        for (const k of ["q1Loss", "q2Loss", "policyLoss", "entropy"] as const) expect(a[k]).toBeCloseTo(b[k], 3);
+        expect(a.discreteAlphas.length).toBe(c.branches.length);
+        a.discreteAlphas.forEach((x, j) => expect(x).toBeCloseTo(b.discreteAlphas[j], 5));
+      }
+      const fs = fast.getState().tensors;
+      const ts = tape.getState().tensors;
+      for (const key of Object.keys(ts).filter((k) => !k.startsWith("adam/"))) {
+        fs[key].data.forEach((v, i) => expect(Math.abs(v - ts[key].data[i])).toBeLessThan(1e-3));
+      }
+      const det = (m: SacModel) => m.act(batch.obs, 24, null, true);
+      const da = det(fast);
+      const db = det(tape);
+      da.continuous.forEach((v, i) => expect(v).toBeCloseTo(db.continuous[i], 3));
+    });
+  }
+
+  it("images use the tape update; asking for the tensor-free one is refused with the setting named", () => {
+    const spec = makeSpec([[3, 20, 20]], 1, []);
+    const m = new SacModel(spec, sacSettings({ hidden: 8 }), 1);
+    models.push(m);
+    expect(m.engine).toBe("tape");
+    expect(() => new SacModel(spec, sacSettings({ hidden: 8 }), 1, { engine: "fast" })).toThrow(/vis_encode_type/);
+  });
+});
