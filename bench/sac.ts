@@ -5,9 +5,9 @@
 //      90 and 100 (the summary period is shortened for resolution; ML-Agents' file says 12000);
 //  (c) where the time of one env step goes: the same loop with no updates, and the share of
 //      observe / act / update calls in a normal run (the rest is the protocol round trip + Unity).
-// Run: npx tsx bench/sac.ts [--seeds 1,2,3] [--backend auto] [--summary-freq 3000] [--max-steps 150000]
+// Run: npx tsx bench/sac.ts [--seeds 1,2,3] [--repeats 1] [--backend auto] [--summary-freq 3000] [--max-steps 150000]
 //                           [--update-seconds 3] [--skip-updates] [--skip-learn] [--skip-profile] [--verbose]
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -26,6 +26,7 @@ import { createLogger, type Logger } from "../src/util/logger.js";
 const { values: flags } = parseArgs({
   options: {
     seeds: { type: "string", default: "1" },
+    repeats: { type: "string", default: "1" },
     backend: { type: "string", default: "auto" },
     config: { type: "string", default: "config/3dball.yaml" },
     "summary-freq": { type: "string", default: "3000" },
@@ -82,6 +83,23 @@ function updatesPerSecond(hidden: number, batch: number, seconds: number): numbe
 
 // ---------- (b) end-to-end learn ----------
 
+/** CPU time (user + system) of this process's direct children, from /proc (Linux); NaN elsewhere. */
+function childCpuMs(): number {
+  try {
+    const tick = 10; // USER_HZ is 100 on Linux
+    let total = 0;
+    for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+      for (const pid of readFileSync(`/proc/${process.pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        total += (Number(fields[11]) + Number(fields[12])) * tick; // utime, stime (fields 14, 15)
+      }
+    }
+    return total;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Times the trainer calls the run loop makes; everything else in a loop turn is protocol + Unity + bookkeeping. */
 class TimedTrainer {
   observeMs = 0;
@@ -93,6 +111,13 @@ class TimedTrainer {
   /** performance.now() of the first and latest observe call: the loop's own time span. */
   firstMs = Number.NaN;
   lastMs = Number.NaN;
+  /** This process's CPU time (user + system, µs) at the first and latest observe. */
+  firstCpuUs = 0;
+  lastCpuUs = 0;
+  /** CPU time of the child processes (the emulator), ms, Linux only; NaN elsewhere. */
+  firstChildCpuMs = Number.NaN;
+  lastChildCpuMs = Number.NaN;
+  lastChildMs = Number.NaN;
   wrap(t: SacTrainer): Trainer {
     const self = this;
     return new Proxy(t, {
@@ -108,8 +133,16 @@ class TimedTrainer {
             if (key === "observe") {
               self.observeMs += ms;
               self.envSteps++;
-              if (Number.isNaN(self.firstMs)) self.firstMs = t0;
+              const cpu = process.cpuUsage();
+              if (Number.isNaN(self.firstMs)) {
+                self.firstMs = t0;
+                self.firstCpuUs = cpu.user + cpu.system;
+                self.firstChildCpuMs = childCpuMs();
+              }
+              if (self.envSteps % 500 === 0) self.lastChildCpuMs = childCpuMs();
+              if (self.envSteps % 500 === 0) self.lastChildMs = t0;
               self.lastMs = t0;
+              self.lastCpuUs = cpu.user + cpu.system;
             } else if (key === "act") {
               self.actMs += ms;
               self.decisions += (args[0] as { length: number }).length;
@@ -157,12 +190,12 @@ async function learnOnce(seed: number, tweak: (o: RunOptions) => void, stopAtRew
   const ac = new AbortController();
   const timing = new TimedTrainer();
   const logger = quietLogger((line) => {
-    const m = /Step: (\d+)\. .*Mean Reward: (-?[\d.]+)/.exec(line);
+    const m = /Step: (\d+)\. .*Mean Reward: (-?\d+(?:\.\d+)?)/.exec(line);
     if (m && stopAtReward !== null && Number(m[2]) >= stopAtReward) ac.abort();
     if (m && Number(m[1]) >= stepBudget) ac.abort();
   });
   let options = loadRunOptions(flags.config, logger);
-  options = applyCliOverrides(options, { env: "builtin:3dball", runId: `bench-${seed}`, resultsDir, seed, force: true }, logger);
+  options = applyCliOverrides(options, { env: "builtin:3dball", basePort: 0, runId: `bench-${seed}`, resultsDir, seed, force: true }, logger);
   tweak(options);
   const t0 = performance.now();
   try {
@@ -228,29 +261,38 @@ if (!flags["skip-updates"]) {
 if (!flags["skip-learn"]) {
   console.log(`\n(b) learn ${flags.config} on builtin:3dball, summary_freq ${summaryFreq}, stop at mean reward 100 or step ${maxSteps}`);
   const rows: LearnResult[] = [];
+  const repeats = Number(flags.repeats);
   for (const seed of seeds) {
-    const r = await learnOnce(seed, withSummaryFreq(summaryFreq), 100, maxSteps);
-    rows.push(r);
-    const perTurn = r.timing;
-    console.log(
-      `  seed ${seed}: ${r.steps} steps in ${r.wallS.toFixed(1)} s; reward 90 at ${r.first90 ? `${r.first90.step} (${r.first90.time.toFixed(1)} s)` : "-"}, ` +
-        `100 at ${r.first100 ? `${r.first100.step} (${r.first100.time.toFixed(1)} s)` : "-"}; updates ${perTurn.updates}; load ${load()}`,
-    );
+    for (let rep = 0; rep < repeats; rep++) {
+      const r = await learnOnce(seed, withSummaryFreq(summaryFreq), 100, maxSteps);
+      rows.push(r);
+      console.log(
+        `  seed ${seed}: ${r.steps} steps in ${r.wallS.toFixed(1)} s; reward 90 at ${r.first90 ? `${r.first90.step} (${r.first90.time.toFixed(1)} s)` : "-"}, ` +
+          `100 at ${r.first100 ? `${r.first100.step} (${r.first100.time.toFixed(1)} s)` : "-"}; ${r.timing.updates} updates; load ${load()}`,
+      );
+    }
   }
-  console.log("\n| seed | decisions/s (learning) | steps to 90 | s to 90 | steps to 100 | s to 100 | updates/s (in run) |");
-  console.log("|---|---|---|---|---|---|---|");
-  for (const r of rows) {
-    console.log(
-      `| ${r.seed} | ${fmt(learningRate(r.points), 0)} | ${r.first90?.step ?? "-"} | ${fmt(r.first90?.time)} | ${r.first100?.step ?? "-"} | ${fmt(r.first100?.time)} | ${fmt(r.timing.updates / r.wallS, 0)} |`,
-    );
-  }
+  console.log("\n| seed | decisions/s while learning | decisions/s incl. start-up | steps to 90 | s to 90 | steps to 100 | s to 100 | updates/s |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  const row = (label: string, xs: (number | null | undefined)[][]): void => {
+    const mean = (i: number): number | null => {
+      const v = xs.map((x) => x[i]).filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+      return v.length === xs.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+    };
+    console.log(`| ${label} | ${fmt(mean(0), 0)} | ${fmt(mean(1), 0)} | ${fmt(mean(2), 0)} | ${fmt(mean(3))} | ${fmt(mean(4), 0)} | ${fmt(mean(5))} | ${fmt(mean(6), 0)} |`);
+  };
+  const cells = rows.map((r) => [learningRate(r.points), r.steps / r.wallS, r.first90?.step, r.first90?.time, r.first100?.step, r.first100?.time, r.timing.updates / r.wallS]);
+  rows.forEach((r, i) => row(String(r.seed), [cells[i]!]));
+  if (rows.length > 1) row("mean", cells);
+  console.log("| ML-Agents SAC (bar, measured independently) | ~500 | | | | ~60000 | ~127 | |");
+  console.log(`(time = the run's "Time Elapsed", counted from the trainer's start like ML-Agents', emulator launch included; a step is one agent decision)`);
 }
 
 if (!flags["skip-profile"]) {
   const steps = Number(flags["profile-steps"]);
-  console.log(`\n(c) where an env step's time goes (${steps} decisions, seed ${seeds[0]})`);
-  console.log("| run | decisions/s | env steps/s | observe ms/step | act ms/step | update ms/step | rest ms/step (protocol + Unity + loop) |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log(`\n(c) where an env step's time goes, per env step (${steps} decisions from a fresh start, seed ${seeds[0]})`);
+  console.log("| run | decisions/s | env steps/s | decisions per env step | observe | act | update | rest: protocol round trip + Unity + loop | trainer process CPU busy | emulator process CPU busy |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   const profile = async (label: string, extra: (o: RunOptions) => void): Promise<void> => {
     const r = await learnOnce(seeds[0]!, withSummaryFreq(steps / 5, extra), null, steps);
     // Measured over the loop's own span (first to last observe), so start-up is left out.
@@ -258,7 +300,10 @@ if (!flags["skip-profile"]) {
     const spanMs = t.lastMs - t.firstMs;
     const n = t.envSteps;
     const rest = (spanMs - t.observeMs - t.actMs - t.updateMs) / n;
-    console.log(`| ${label} | ${fmt((t.decisions * 1000) / spanMs, 0)} | ${fmt((n * 1000) / spanMs, 0)} | ${fmt(t.observeMs / n, 3)} | ${fmt(t.actMs / n, 3)} | ${fmt(t.updateMs / n, 3)} | ${fmt(rest, 3)} |`);
+    const ms = (x: number): string => `${fmt(x, 3)} ms`;
+    console.log(
+      `| ${label} | ${fmt((t.decisions * 1000) / spanMs, 0)} | ${fmt((n * 1000) / spanMs, 0)} | ${fmt(t.decisions / n, 2)} | ${ms(t.observeMs / n)} | ${ms(t.actMs / n)} | ${ms(t.updateMs / n)} (${fmt(t.updates / n, 2)} updates) | ${ms(rest)} | ${fmt((100 * (t.lastCpuUs - t.firstCpuUs)) / 1000 / spanMs, 0)} % | ${fmt((100 * (t.lastChildCpuMs - t.firstChildCpuMs)) / (t.lastChildMs - t.firstMs), 0)} % |`,
+    );
   };
   await profile("no updates (steps_per_update 1e9)", (o) => {
     for (const b of o.behaviors.values()) b.hyperparameters = { ...b.hyperparameters, steps_per_update: 1e9 } as typeof b.hyperparameters;

@@ -7,6 +7,7 @@ import type { UnityEnvironment } from "../../env/index.js";
 import { IncompatibleVersionError, MalformedMessageError, MessageTooLargeError, UnityStoppedError, UnityTimeoutError } from "../../protocol/errors.js";
 import type { EngineConfig } from "../../protocol/side-channel/index.js";
 import { StatsReporter } from "../../trainers/stats/stats-reporter.js";
+import { displayPath } from "../../util/display-path.js";
 import { errorMessage, type Logger } from "../../util/logger.js";
 import { EnvWorker } from "./env-workers.js";
 import { RestartPolicy } from "./restart-policy.js";
@@ -51,8 +52,9 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
   const seed = es.seed === -1 ? Math.floor(Math.random() * 10000) : es.seed;
   const dir = await prepareRunDirectory(options);
   const inference = options.checkpoint_settings.inference;
-  await writeConfiguration(dir.runDir, options);
-  const reporter = new StatsReporter({ runDir: dir.runDir, logger: log });
+  // Inference of an existing run keeps its configuration.yaml: `export` rebuilds networks from it.
+  if (!(inference && dir.resume)) await writeConfiguration(dir.runDir, options);
+  const reporter = new StatsReporter({ runDir: dir.runDir, logger: log, tensorboard: !inference });
   const params = new EnvironmentParameterManager(options.environment_parameters, log);
   const initializeFrom = options.checkpoint_settings.initialize_from;
   const controller = new TrainerController({
@@ -196,7 +198,7 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
           : loggedByCommunicator(error)
             ? "Unity session ended (see the line above)"
             : `Unity session ended (${errorMessage(error)})`;
-      const saved = files.length ? `checkpoint saved to ${files.map((f) => path.relative(process.cwd(), f)).join(", ")}` : "nothing to save yet";
+      const saved = files.length ? `checkpoint saved to ${files.map(displayPath).join(", ")}` : "nothing to save yet";
       if (es.exit_on_stop) {
         log.info(`${what} at step ${controller.totalSteps.toLocaleString("en-US")}; ${saved}. Exiting (--exit-on-stop).`);
         requestStop();
@@ -210,8 +212,15 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
     if (await restartOrGiveUp(w, reason)) connect(w);
   };
 
+  let firstSigint = 0;
   const onSigint = (): void => {
-    if (stopRequested) process.exit(130); // second Ctrl+C: leave now
+    // A second Ctrl+C leaves at once; one arriving within a second is the same key press
+    // delivered twice (e.g. to the process and its group), not a request to hurry.
+    if (stopRequested) {
+      if (firstSigint > 0 && Date.now() - firstSigint > 1000) process.exit(130);
+      return;
+    }
+    firstSigint = Date.now();
     log.info("Learning was interrupted. Please wait while the graph is generated.");
     requestStop();
   };

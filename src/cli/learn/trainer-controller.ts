@@ -13,6 +13,7 @@ import { TrainingStatusFile } from "../../trainers/checkpoint/training-status.js
 import type { StatsReporter } from "../../trainers/stats/stats-reporter.js";
 import type { Trainer } from "../../trainers/trainer.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
+import { displayPath } from "../../util/display-path.js";
 import type { Logger } from "../../util/logger.js";
 import { safeFileName } from "../../util/safe-name.js";
 import { behaviorSpecFromJson, behaviorSpecToJson } from "./behavior-spec-json.js";
@@ -125,7 +126,9 @@ export class TrainerController {
     const latest = this.opts.resume || this.opts.inference ? await store.loadLatest() : null;
     if (latest) {
       trainer.loadSerializedState(latest.bytes);
-      this.opts.logger.info(`Resuming training of ${name} from step ${trainer.stepCount}.`);
+      this.opts.logger.info(
+        this.opts.inference ? `Loaded ${name} (step ${trainer.stepCount}) for inference.` : `Resuming training of ${name} from step ${trainer.stepCount}.`,
+      );
     } else if (this.opts.initializeFromDir) {
       await this.initializeFrom(entry, name);
     }
@@ -227,11 +230,12 @@ export class TrainerController {
       reward: e.lastMeanReward,
       final,
     });
-    this.opts.logger.info(`Exported ${path.relative(process.cwd(), path.join(e.store.dir, `${stem}-${step}.onnx`))}`);
+    const exported = path.join(e.store.dir, `${stem}-${step}.onnx`);
+    this.opts.logger.info(`Exported ${displayPath(exported)}`);
     if (final) {
       const target = path.join(this.opts.runDir, `${stem}.onnx`);
       await writeFileAtomic(target, onnx);
-      this.opts.logger.info(`Copied ${path.relative(process.cwd(), path.join(e.store.dir, `${stem}-${step}.onnx`))} to ${path.relative(process.cwd(), target)}.`);
+      this.opts.logger.info(`Copied ${displayPath(exported)} to ${displayPath(target)}.`);
     }
     return info.path;
   }

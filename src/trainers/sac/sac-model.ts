@@ -397,7 +397,7 @@ export class SacModel {
   snapshot(): ActorSnapshot {
     if (this.fast) {
       const t = this.fast.readTensors();
-      for (const [key, v] of this.factory.vars) if (key.startsWith("actor/")) v.assign(tf.tidy(() => tf.tensor(t.get(key)!.data, v.shape)));
+      for (const [key, v] of this.factory.vars) if (key.startsWith("actor/")) assignData(v, t.get(key)!.data);
     }
     return actorSnapshot(this.actor, this.layout, this.normalizers);
   }
@@ -439,7 +439,7 @@ export class SacModel {
           const g = key.startsWith("adam/actor/") ? this.fast.actor : this.fast.critic;
           (key.endsWith("/m") ? g.m : g.v).set(t.data);
         }
-      } else v.assign(tf.tidy(() => tf.tensor(t.data, v.shape)));
+      } else assignData(v, t.data);
     };
     for (const [key, v] of this.factory.vars) put(key, v);
     for (const [name, opt] of [["actor", this.actorOpt], ["critic", this.criticOpt]] as const) {
@@ -630,4 +630,11 @@ function sampleCategorical(p: Float32Array, from: number, size: number, u: numbe
     if (u < acc) return j;
   }
   return last;
+}
+
+/** Copies plain data into a variable; the temporary tensor is disposed (assign keeps its own reference). */
+function assignData(v: tf.Variable, data: Float32Array): void {
+  const value = tf.tensor(data, v.shape);
+  v.assign(value);
+  value.dispose();
 }

@@ -81,6 +81,7 @@ function stepInfos(): AgentInfoProto[] {
 }
 
 function applyAgentMutation(info: AgentInfoProto, m: { kind: string; v: unknown }): void {
+  if (info.observations.length === 0) info.observations = [ObservationProto.fromPartial({ shape: [8], floatData: { data: [] } })];
   switch (m.kind) {
     case "reward":
       info.reward = m.v as number;
@@ -89,13 +90,14 @@ function applyAgentMutation(info: AgentInfoProto, m: { kind: string; v: unknown 
       info.id = m.v as number;
       break;
     case "obsLen":
-      info.observations[0]!.floatData!.data = Array.from({ length: m.v as number }, () => 0.5);
+      info.observations[0]!.floatData = { data: [] };
+      info.observations[0]!.floatData.data = Array.from({ length: m.v as number }, () => 0.5);
       break;
     case "obsShape":
       info.observations[0]!.shape = m.v as number[];
       break;
     case "obsValue":
-      info.observations[0]!.floatData!.data[1] = m.v as number;
+      (info.observations[0]!.floatData ??= { data: [0, 0] }).data[1] = m.v as number;
       break;
     case "noObs":
       info.observations = [];

@@ -59,14 +59,14 @@ async function learn(spec: LearnSpec): Promise<LearnRun> {
     level: "info",
     sink: (_level, line) => {
       lines.push(line);
-      const m = / Step: \d+\. .*Mean Reward: (-?[\d.]+)/.exec(line);
+      const m = / Step: \d+\. .*Mean Reward: (-?\d+(?:\.\d+)?)/.exec(line);
       if (m && Number(m[1]) >= spec.stopAt) ac.abort();
     },
   });
   let options = loadRunOptions(spec.config, logger);
   options = applyCliOverrides(
     options,
-    { env: `builtin:${spec.env}`, runId: "learning", resultsDir, seed: spec.seed, ...(spec.numAreas ? { numAreas: spec.numAreas } : {}) },
+    { env: `builtin:${spec.env}`, basePort: 0, runId: "learning", resultsDir, seed: spec.seed, ...(spec.numAreas ? { numAreas: spec.numAreas } : {}) },
     logger,
   );
   for (const b of options.behaviors.values()) {
@@ -110,8 +110,9 @@ function describeRun(run: LearnRun): string {
 describe("learning end to end (built-in emulator over gRPC, shipped configs)", () => {
   it("basic: SAC-Discrete finds the large goal (mean reward >= 0.9; optimum 0.93) within 25k steps", { timeout: 180_000 }, async () => {
     const tensorsBefore = tf.memory().numTensors;
-    // Seeds 1, 2, 3 first reach 0.93 at steps 17k, 7k, 18k: the policy first settles on the small
-    // goal (0.07) and leaves it once the entropy coefficient has grown from init_entcoef 0.01.
+    // Seeds 1..6 first reach 0.9 at steps 17k, 7k, 18k, 16k, 14k, 20k: the policy first settles on
+    // the small goal (0.07) and leaves it once the entropy coefficient has grown from init_entcoef
+    // 0.01 (seed 7 was still there at 30k: a local optimum, as with ML-Agents' own Basic config).
     // Four training areas (--num-areas 4) only cut protocol round trips; steps and updates are as with one.
     const run = await learn({ env: "basic", config: "config/basic.yaml", seed: 1, budget: 25_000, summaryFreq: 1000, stopAt: 0.9, numAreas: 4 });
     const info = describeRun(run);
@@ -127,17 +128,19 @@ describe("learning end to end (built-in emulator over gRPC, shipped configs)", (
     expect(tf.memory().numTensors, "tensors leaked by the run").toBe(tensorsBefore);
   });
 
-  it("3dball: mean reward rises from ~1 (random) to >= 10 within 48k steps", { timeout: 180_000 }, async () => {
+  it("3dball: mean reward rises from ~1 (random policy) to >= 90 (of 100) within 66k steps", { timeout: 180_000 }, async () => {
     const tensorsBefore = tf.memory().numTensors;
-    // Seeds 1, 2, 3 reach 11.9 / 6.3 / 9.4 at 42k and 30.8 / 14.6 / 19.9 at 45k steps (ML-Agents
-    // reaches 100 at ~60k with this config). A random policy averages ~1.
-    const run = await learn({ env: "3dball", config: "config/3dball.yaml", seed: 1, budget: 48_000, summaryFreq: 3000, stopAt: 10 });
+    // Seeds 1..6 first reach 90 at 48k, 57k, 51k, 54k, 51k, 51k steps (ML-Agents' own SAC: 100 at
+    // ~60k with this config). 100 is the cap: 1000 decisions of +0.1 until MaxStep.
+    const run = await learn({ env: "3dball", config: "config/3dball.yaml", seed: 1, budget: 66_000, summaryFreq: 3000, stopAt: 90 });
     const info = describeRun(run);
     expect(run.summaries[0]!.meanReward!, info).toBeLessThan(3);
-    const hit = firstReaching(run, 10);
+    const hit = firstReaching(run, 90);
     expect(hit, info).not.toBeNull();
-    expect(hit!.step, info).toBeLessThanOrEqual(48_000);
+    expect(hit!.step, info).toBeLessThanOrEqual(66_000);
+    expect(hit!.meanReward!, info).toBeLessThanOrEqual(100 + 1e-3);
     expect(run.updates, info).toBeGreaterThan(run.totalSteps / 10 - 20);
+    expect(run.updates, info).toBeLessThanOrEqual(run.totalSteps / 10);
     expect(tf.memory().numTensors, "tensors leaked by the run").toBe(tensorsBefore);
   });
 });
