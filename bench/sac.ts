@@ -23,7 +23,12 @@ import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger, type Logger } from "../src/util/logger.js";
 
-const { values: flags } = parseArgs({
+const USAGE =
+  "usage: npx tsx bench/sac.ts [--seeds 1,2,3] [--repeats N] [--backend auto|wasm|cpu|tensorflow|cuda] [--config FILE]\n" +
+  "       [--summary-freq 3000] [--max-steps 150000] [--profile-steps 30000] [--update-seconds 3]\n" +
+  "       [--skip-updates] [--skip-learn] [--skip-profile] [--verbose]";
+
+const parse = () => parseArgs({
   options: {
     seeds: { type: "string", default: "1" },
     repeats: { type: "string", default: "1" },
@@ -37,8 +42,23 @@ const { values: flags } = parseArgs({
     "skip-learn": { type: "boolean", default: false },
     "skip-profile": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
   },
 });
+
+function parseFlags(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values: flags } = parseFlags();
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const seeds = flags.seeds.split(",").map(Number);
 const summaryFreq = Number(flags["summary-freq"]);
 const maxSteps = Number(flags["max-steps"]);
@@ -65,20 +85,23 @@ function randomBatch(n: number, obs: number, act: number): TransitionBatch {
   return { length: n, obs: [r(n * obs)], nextObs: [r(n * obs)], continuousActions: r(n * act, 0.99), discreteActions: new Int32Array(0), rewards: r(n), dones: Float32Array.from({ length: n }, () => (Math.random() < 0.05 ? 1 : 0)), actionMasks: new Uint8Array(0), nextActionMasks: new Uint8Array(0) };
 }
 
-function updatesPerSecond(hidden: number, batch: number, seconds: number): number {
+/** Updates per wall-clock second, and CPU ms per update (steadier than wall time on a shared machine). */
+function updatesPerSecond(hidden: number, batch: number, seconds: number): { rate: number; cpuMs: number } {
   const model = new SacModel(vectorSpec(8, 2), updateSettings(hidden, batch), 1);
   const b = randomBatch(batch, 8, 2);
   model.updateNormalizer(b.obs, batch);
   for (let i = 0; i < 20; i++) model.update(b);
   let count = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
     model.update(b);
     count++;
   }
   const rate = (count * 1000) / (performance.now() - t0);
+  const c = process.cpuUsage(c0);
   model.dispose();
-  return rate;
+  return { rate, cpuMs: (c.user + c.system) / 1000 / count };
 }
 
 // ---------- (b) end-to-end learn ----------
@@ -249,11 +272,11 @@ console.log(`load average at start: ${load()}`);
 if (!flags["skip-updates"]) {
   const seconds = Number(flags["update-seconds"]);
   console.log("\n(a) SAC updates per second (obs 8, act 2, continuous)");
-  console.log("| network | batch | updates/s | ms/update |");
-  console.log("|---|---|---|---|");
-  for (const [hidden, batch] of [[64, 64], [256, 256]] as const) {
+  console.log("| network | batch | updates/s | wall ms/update | CPU ms/update | PyTorch, same machine class (issue 4) |");
+  console.log("|---|---|---|---|---|---|");
+  for (const [hidden, batch, torchMs] of [[64, 64, 2.7], [256, 256, 18]] as const) {
     const r = updatesPerSecond(hidden, batch, seconds);
-    console.log(`| ${hidden}x2 | ${batch} | ${r.toFixed(0)} | ${(1000 / r).toFixed(2)} |`);
+    console.log(`| ${hidden}x2 | ${batch} | ${r.rate.toFixed(0)} | ${(1000 / r.rate).toFixed(2)} | ${r.cpuMs.toFixed(2)} | ~${torchMs} ms |`);
   }
   console.log(`(load average: ${load()}, tensors alive: ${tf.memory().numTensors})`);
 }

@@ -42,7 +42,8 @@ export interface RunResult {
 }
 
 type WorkerState =
-  | { kind: "ready"; env: UnityEnvironment }
+  /** inFlight: the env's step() under way, settling with the worker's fault (null = fine). */
+  | { kind: "ready"; env: UnityEnvironment; inFlight: Promise<{ index: number; error: unknown }> | null }
   | { kind: "connecting"; done: Promise<void> }
   | { kind: "gone" };
 
@@ -152,7 +153,7 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
           await env.reset();
           await controller.registerBehaviors(env);
           sessions++;
-          states[w.index] = { kind: "ready", env };
+          states[w.index] = { kind: "ready", env, inFlight: null };
           return;
         } catch (error) {
           if (stopRequested) return;
@@ -229,42 +230,50 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
 
   try {
     workers.forEach(connect);
-    let knownBehaviors = 0;
+    // Each environment steps on its own: a slow or hung player delays only itself. The trainers
+    // learn while Unity simulates (the actions leave the socket first, then the updates run).
     while (!stopRequested) {
-      const ready: { w: EnvWorker; env: UnityEnvironment }[] = [];
+      let started = false;
       for (const w of workers) {
         const s = states[w.index]!;
-        if (s.kind === "ready") ready.push({ w, env: s.env });
+        if (s.kind !== "ready" || s.inFlight) continue;
+        controller.observeAndAct(s.env, w.index);
+        s.inFlight = s.env.step().then(
+          () => ({ index: w.index, error: null }),
+          (error: unknown) => ({ index: w.index, error }),
+        );
+        started = true;
       }
-      if (ready.length === 0) {
+      if (started) {
+        await new Promise<void>((r) => setImmediate(r));
+        controller.update();
+      }
+      const stepping = states.flatMap((s) => (s.kind === "ready" && s.inFlight ? [s.inFlight] : []));
+      if (stepping.length === 0) {
         const waits = states.flatMap((s) => (s.kind === "connecting" ? [s.done] : []));
         if (waits.length === 0) break;
         await Promise.race([...waits, stopped]);
         continue;
       }
-      for (const { w, env } of ready) controller.observeAndAct(env, w.index);
-      const stepping = ready.map(({ env }) => env.step().then(() => null, (e: unknown) => e));
-      // Let the actions leave the socket, then learn while Unity simulates the next step.
-      await new Promise<void>((r) => setImmediate(r));
-      controller.update();
-      const results = await Promise.all(stepping);
-      envSteps++;
-      for (let i = 0; i < ready.length; i++) {
-        const { w, env } = ready[i]!;
-        let error = results[i];
-        if (!error && env.behaviorSpecs.size !== knownBehaviors) {
-          try {
-            await controller.registerBehaviors(env);
-          } catch (e) {
-            error = e;
-          }
-        }
-        if (error) {
-          states[w.index] = { kind: "gone" };
-          await onSessionFault(w, error);
+      const done = await Promise.race([...stepping, stopped.then(() => null)]);
+      if (!done) break;
+      const w = workers[done.index]!;
+      const s = states[done.index]!;
+      if (s.kind !== "ready") continue;
+      s.inFlight = null;
+      let error = done.error;
+      if (!error) {
+        envSteps++;
+        try {
+          await controller.registerBehaviors(s.env); // behaviors may appear mid-session
+        } catch (e) {
+          error = e;
         }
       }
-      knownBehaviors = Math.max(knownBehaviors, ...ready.map(({ env }) => env.behaviorSpecs.size));
+      if (error) {
+        states[w.index] = { kind: "gone" };
+        await onSessionFault(w, error);
+      }
       await controller.periodic();
       if (params.parameterNames.length > 0) updateCurriculum(params, controller, options, workers, log);
       if (controller.allDone && !inference) {

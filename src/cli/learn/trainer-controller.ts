@@ -55,6 +55,7 @@ const ENV_ID_STRIDE = 1 << 24;
 export class TrainerController {
   private readonly entries = new Map<string, Entry>();
   private readonly status: TrainingStatusFile;
+  private readonly checkedSpecs = new WeakMap<BaseEnv, number>();
 
   constructor(private readonly opts: TrainerControllerOptions) {
     this.status = new TrainingStatusFile(opts.runDir, opts.version);
@@ -93,6 +94,8 @@ export class TrainerController {
    * differs from the run's refuses the session (the run is kept); new behaviors get trainers.
    */
   async registerBehaviors(env: BaseEnv): Promise<void> {
+    // Called after every step: only an environment that announced something new needs a look.
+    if (this.checkedSpecs.get(env) === env.behaviorSpecs.size) return;
     for (const [fullName, spec] of env.behaviorSpecs) {
       const { name } = parseBehaviorName(fullName);
       const existing = this.entries.get(name);
@@ -103,6 +106,7 @@ export class TrainerController {
       }
       await this.createEntry(name, spec);
     }
+    this.checkedSpecs.set(env, env.behaviorSpecs.size);
   }
 
   private async createEntry(name: string, spec: BehaviorSpec): Promise<void> {
