@@ -1,7 +1,8 @@
 // bench/protocol: random actions through our gRPC server <-> emulator processes over loopback.
 // Usage: npx tsx bench/protocol.ts [--env 3dball] [--seconds 10] [--workers 1,4]
 // Prints, per worker count: round trips/s (Exchange calls answered), agent decisions/s and
-// Academy env steps/s (decision period 5 => 5 physics steps per decision request).
+// Academy steps/s summed over processes (3dball: each of 12 agents decides every 5th Academy step,
+// so Academy steps = decisions x 5 / 12).
 import { ActionTuple } from "../src/env/index.js";
 import { EnvWorker } from "../src/cli/learn/env-workers.js";
 import { createLogger } from "../src/util/logger.js";
@@ -68,9 +69,9 @@ async function run(numWorkers: number): Promise<{ rtt: number; decisions: number
 }
 
 console.log(`bench/protocol: env ${envName}, ${seconds} s per configuration, node ${process.versions.node}`);
-console.log("| emulator processes | round trips/s | agent decisions/s | env steps/s (x decision period 5) |");
+console.log("| emulator processes | round trips/s | agent decisions/s | Academy steps/s (3dball: decisions x 5 / 12) |");
 console.log("|---:|---:|---:|---:|");
 for (const n of counts) {
   const r = await run(n);
-  console.log(`| ${n} | ${r.rtt.toFixed(0)} | ${r.decisions.toFixed(0)} | ${(r.decisions * 5).toFixed(0)} |`);
+  console.log(`| ${n} | ${r.rtt.toFixed(0)} | ${r.decisions.toFixed(0)} | ${((r.decisions * 5) / 12).toFixed(0)} |`);
 }

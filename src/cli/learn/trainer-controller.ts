@@ -47,6 +47,8 @@ interface Entry {
   lastMeanReward: number | null;
   /** Episodes summarized so far (curriculum: min_lesson_length). */
   episodes: number;
+  /** Trainer step of the last summary written (no second line for the same step at exit). */
+  lastSummaryStep: number;
 }
 
 /** Agent ids are unique only within one Unity process: give each environment its own id range. */
@@ -126,7 +128,7 @@ export class TrainerController {
       if (diff) throw new UnitySessionRefusedError(name, `does not match the checkpoints of this run: ${diff}`);
     }
     const trainer = this.opts.createTrainer(name, spec, settings, this.opts.seed);
-    const entry: Entry = { trainer, spec, settings, store, lastMeanReward: null, episodes: 0 };
+    const entry: Entry = { trainer, spec, settings, store, lastMeanReward: null, episodes: 0, lastSummaryStep: -1 };
     const latest = this.opts.resume || this.opts.inference ? await store.loadLatest() : null;
     if (latest) {
       trainer.loadSerializedState(latest.bytes);
@@ -206,6 +208,7 @@ export class TrainerController {
     for (const [name, e] of this.entries) {
       const summary = e.trainer.maybeSummary();
       if (summary) {
+        e.lastSummaryStep = e.trainer.stepCount;
         if (summary.episodes) {
           e.lastMeanReward = summary.episodes.meanReward;
           e.episodes += summary.episodes.count;
@@ -246,7 +249,9 @@ export class TrainerController {
 
   /** Writes the final summaries (at exit). */
   async finalSummaries(): Promise<void> {
-    for (const e of this.entries.values()) await this.opts.reporter.write(e.trainer.summary());
+    for (const e of this.entries.values()) {
+      if (e.trainer.stepCount !== e.lastSummaryStep) await this.opts.reporter.write(e.trainer.summary());
+    }
   }
 
   dispose(): void {
