@@ -13,12 +13,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { applyCliOverrides, loadRunOptions, type RunOptions } from "../src/config/index.js";
-import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../src/env/behavior-spec.js";
-import type { TrainerSettings } from "../src/config/trainer-settings.js";
-import type { TransitionBatch } from "../src/trainers/common/transition.js";
 import { runTraining } from "../src/cli/learn/run-training.js";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
+import { randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger, type Logger } from "../src/util/logger.js";
@@ -66,24 +64,8 @@ const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 // ---------- (a) updates per second ----------
 
-function updateSettings(hidden: number, batch: number): TrainerSettings {
-  return {
-    trainer_type: "sac",
-    hyperparameters: { learning_rate: 3e-4, learning_rate_schedule: "constant", batch_size: batch, buffer_size: 50000, buffer_init_steps: 0, tau: 0.005, steps_per_update: 1, save_replay_buffer: false, init_entcoef: 1, reward_signal_steps_per_update: 1 },
-    network_settings: { normalize: true, hidden_units: hidden, num_layers: 2, vis_encode_type: "simple", memory: null, goal_conditioning_type: "hyper", deterministic: false },
-    reward_signals: { extrinsic: { gamma: 0.99, strength: 1 } },
-    init_path: null, keep_checkpoints: 5, even_checkpoints: false, checkpoint_interval: 500000, max_steps: 500000, time_horizon: 64, summary_freq: 50000, threaded: false, self_play: null, behavioral_cloning: null,
-  };
-}
 
-function vectorSpec(obs: number, act: number): BehaviorSpec {
-  return { observationSpecs: [{ name: "obs", shape: [obs], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT }], actionSpec: ActionSpec.continuous(act) };
-}
 
-function randomBatch(n: number, obs: number, act: number): TransitionBatch {
-  const r = (k: number, scale = 1): Float32Array => Float32Array.from({ length: k }, () => (Math.random() * 2 - 1) * scale);
-  return { length: n, obs: [r(n * obs)], nextObs: [r(n * obs)], continuousActions: r(n * act, 0.99), discreteActions: new Int32Array(0), rewards: r(n), dones: Float32Array.from({ length: n }, () => (Math.random() < 0.05 ? 1 : 0)), actionMasks: new Uint8Array(0), nextActionMasks: new Uint8Array(0) };
-}
 
 /** Updates per wall-clock second, and CPU ms per update (steadier than wall time on a shared machine). */
 function updatesPerSecond(hidden: number, batch: number, seconds: number): { rate: number; cpuMs: number } {

@@ -10,6 +10,7 @@ import { Academy } from "./academy.js";
 import type { EmulatedEnvironment } from "./environments/environment.js";
 import { getBuiltinEnvironment } from "./environments/registry.js";
 import { EmulatorError, HandshakeError, TrainerUnreachableError } from "./errors.js";
+import { allCapabilities } from "../protocol/versions.js";
 
 export const UNITY_COMMUNICATION_VERSION = "1.5.0";
 export const UNITY_PACKAGE_VERSION = "3.0.0-exp.1";
@@ -187,15 +188,7 @@ export class UnityEmulator {
             logPath: "",
             brainParameters: [],
             packageVersion: this.options.packageVersion ?? UNITY_PACKAGE_VERSION,
-            capabilities: {
-              baseRLCapabilities: true,
-              concatenatedPngObservations: true,
-              compressedChannelMapping: true,
-              hybridActions: true,
-              trainingAnalytics: true,
-              variableLengthObservation: true,
-              multiAgentGroups: true,
-            },
+            capabilities: allCapabilities(), // Release 21/22 packages report all seven
           },
         },
         unityInput: undefined,
