@@ -19,7 +19,7 @@ export interface Trainer<State = unknown> {
   /** Runs the gradient updates now due; returns how many were done. */
   maybeUpdate(): number;
   /** Open episodes are dropped (environment reset or session end); nothing half-made is stored. */
-  discardPending(): void;
+  discardPending(which?: (agentId: number) => boolean): void;
   /** A stat from the environment (StatsSideChannel), reported with the next summary. */
   addEnvironmentStat(key: string, value: number, method: StatsAggregationMethod): void;
   /** The summary once a summary_freq boundary was crossed since the last one; null otherwise. */

@@ -189,7 +189,7 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
   };
 
   const onSessionFault = async (w: EnvWorker, error: unknown): Promise<void> => {
-    controller.discardPending();
+    controller.discardPending(w.index);
     w.env = null;
     if (w.isEditor) {
       const files = await controller.saveAll(false);

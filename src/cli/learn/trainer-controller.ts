@@ -193,9 +193,11 @@ export class TrainerController {
     return n;
   }
 
-  /** Open episodes are dropped (a session ended or Unity was reset). */
-  discardPending(): void {
-    for (const e of this.entries.values()) e.trainer.discardPending();
+  /** Open episodes of one environment are dropped (its session ended); other environments keep theirs. */
+  discardPending(envIndex: number): void {
+    const lo = envIndex * ENV_ID_STRIDE;
+    const hi = lo + ENV_ID_STRIDE;
+    for (const e of this.entries.values()) e.trainer.discardPending((id) => id >= lo && id < hi);
   }
 
   /** Routes a StatsSideChannel value to the trainer of a behavior (or to all when unknown). */

@@ -155,8 +155,8 @@ export class AgentProcessor {
    * ended). For SAC the half-made experiences are dropped and the episodes are not counted as
    * completed (ML-Agents AgentProcessor.end_episode does the same).
    */
-  discardPending(): void {
-    for (const [id, slot] of [...this.slotOf]) this.release(id, slot);
+  discardPending(which: (agentId: number) => boolean = () => true): void {
+    for (const [id, slot] of [...this.slotOf]) if (which(id)) this.release(id, slot);
   }
 
   private allocate(id: number): number {

@@ -255,8 +255,8 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     return done;
   }
 
-  discardPending(): void {
-    this.processor.discardPending();
+  discardPending(which?: (agentId: number) => boolean): void {
+    this.processor.discardPending(which);
   }
 
   addEnvironmentStat(key: string, value: number, method: StatsAggregationMethod): void {

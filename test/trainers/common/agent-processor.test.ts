@@ -157,6 +157,18 @@ describe("AgentProcessor", () => {
     expect(p.episodes.drain()).toBeNull();
   });
 
+  it("discardPending(which) drops only the chosen agents (one environment's session ended)", () => {
+    const p = new AgentProcessor(spec, "Test");
+    step(p, [1, 2], 0);
+    p.discardPending((id) => id === 2);
+    expect(p.trackedAgents).toBe(1);
+    // Agent 1 still completes its experience; agent 2 starts afresh without a transition.
+    const b = step(p, [1, 2], 1);
+    expect(b.length).toBe(1);
+    expect(b.obs0.slice(0, 2)).toEqual(o0(1, 0));
+    expect(b.next0.slice(0, 2)).toEqual(o0(1, 1));
+  });
+
   it("episode stats: cumulative reward and length of finished episodes", () => {
     const p = new AgentProcessor(spec, "Test");
     step(p, [1, 2], 0);
