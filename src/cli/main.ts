@@ -2,10 +2,12 @@
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../util/logger.js";
 import { commands } from "./commands/index.js";
+import { PACKAGE_VERSION } from "./version.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("mlagents-ts")
     .description("Train Unity ML-Agents behaviors with Soft Actor-Critic, from TypeScript")
+    .version(PACKAGE_VERSION)
     .exitOverride();
   let exitCode = 0;
   for (const register of commands) register(program, (code) => (exitCode = code));
