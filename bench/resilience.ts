@@ -34,7 +34,7 @@ const stats = (xs: number[]): string => {
 };
 
 async function main(): Promise<void> {
-  const backend = await initBackend("cpu");
+  const backend = await initBackend("js");
   const dir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-bench-"));
   const options = parseRunOptions(tinyYaml());
   options.checkpoint_settings.results_dir = dir;

@@ -22,7 +22,7 @@ import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger, type Logger } from "../src/util/logger.js";
 
 const USAGE =
-  "usage: npx tsx bench/sac.ts [--seeds 1,2,3] [--repeats N] [--backend auto|wasm|cpu|tensorflow|cuda] [--config FILE]\n" +
+  "usage: npx tsx bench/sac.ts [--seeds 1,2,3] [--repeats N] [--backend auto|cpu|wasm|js|tensorflow|cuda] [--config FILE]\n" +
   "       [--summary-freq 3000] [--max-steps 150000] [--profile-steps 30000] [--update-seconds 3]\n" +
   "       [--skip-updates] [--skip-learn] [--skip-profile] [--verbose]";
 

@@ -1,10 +1,13 @@
 // Chooses the TensorFlow.js backend. Native TensorFlow bindings are optional packages (not
 // installed by default): auto tries them first, then WebAssembly, then plain JavaScript.
+// Names follow mlagents-learn's --torch-device where they overlap: "cpu" means "no GPU" (native
+// TensorFlow if installed, else WebAssembly), "cuda" / "cuda:N" the GPU package; "js" is the slow
+// plain-JavaScript backend, chosen only when asked for (tests use it: deterministic, quick to start).
 // Prints nothing; the CLI reports what was chosen.
 
 import * as tf from "@tensorflow/tfjs-core";
 
-export type BackendRequest = "auto" | "wasm" | "cpu" | "tensorflow" | "cuda";
+export type BackendRequest = "auto" | "wasm" | "js" | "cpu" | "tensorflow" | "cuda";
 
 export interface BackendChoice {
   name: string;
@@ -66,32 +69,35 @@ async function useWasm(requested: BackendRequest): Promise<BackendChoice | null>
   }
 }
 
-async function useCpu(): Promise<BackendChoice> {
+async function useJs(): Promise<BackendChoice> {
   await import("@tensorflow/tfjs-backend-cpu");
-  if (!(await tf.setBackend("cpu"))) throw new BackendUnavailableError("cpu", "@tensorflow/tfjs-backend-cpu", "initialization failed");
+  if (!(await tf.setBackend("cpu"))) throw new BackendUnavailableError("js", "@tensorflow/tfjs-backend-cpu", "initialization failed");
   await tf.ready();
   return { name: "cpu", description: "plain JavaScript (tfjs-backend-cpu)" };
 }
 
 /** Selects and initializes a backend; throws BackendUnavailableError for an explicit request that cannot load. */
-export async function initBackend(requested: BackendRequest = "auto"): Promise<BackendChoice> {
-  switch (requested) {
+export async function initBackend(requested: BackendRequest | string = "auto"): Promise<BackendChoice> {
+  const name = /^cuda(:\d+)?$/.test(requested) ? "cuda" : requested;
+  switch (name) {
     case "cuda":
-      return (await useNative("@tensorflow/tfjs-node-gpu", requested))!;
+      return (await useNative("@tensorflow/tfjs-node-gpu", "cuda"))!;
     case "tensorflow":
-      return (await useNative("@tensorflow/tfjs-node", requested))!;
+      return (await useNative("@tensorflow/tfjs-node", "tensorflow"))!;
     case "wasm":
-      return (await useWasm(requested))!;
+      return (await useWasm("wasm"))!;
+    case "js":
+      return useJs();
     case "cpu":
-      return useCpu();
+      return (await useNative("@tensorflow/tfjs-node", "auto")) ?? (await useWasm("wasm"))!;
     case "auto":
       return (
         (await useNative("@tensorflow/tfjs-node-gpu", "auto")) ??
         (await useNative("@tensorflow/tfjs-node", "auto")) ??
         (await useWasm("auto")) ??
-        useCpu()
+        useJs()
       );
     default:
-      throw new RangeError(`unknown backend "${String(requested)}" (expected auto, wasm, cpu, tensorflow or cuda)`);
+      throw new RangeError(`unknown backend "${requested}" (expected auto, cpu, wasm, js, tensorflow, cuda or cuda:N)`);
   }
 }

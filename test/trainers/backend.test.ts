@@ -3,8 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { BackendUnavailableError, initBackend } from "../../src/trainers/backend.js";
 
 describe("initBackend", () => {
-  it("selects cpu and wasm on request and reports what it chose", async () => {
-    expect((await initBackend("cpu")).name).toBe("cpu");
+  it("selects js and wasm on request and reports what it chose", async () => {
+    expect((await initBackend("js")).name).toBe("cpu");
     expect(tf.getBackend()).toBe("cpu");
     const w = await initBackend("wasm");
     expect(w.name).toBe("wasm");
@@ -14,6 +14,12 @@ describe("initBackend", () => {
 
   it("auto falls back past the missing native packages to wasm", async () => {
     expect((await initBackend("auto")).name).toBe("wasm");
+  });
+
+  it("cpu means mlagents-learn's 'no GPU': native TensorFlow when installed, else WebAssembly", async () => {
+    expect((await initBackend("cpu")).name).toBe("wasm");
+    await expect(initBackend("cuda:0")).rejects.toThrow(/@tensorflow\/tfjs-node-gpu/);
+    await expect(initBackend("gpu")).rejects.toThrow(/unknown backend "gpu"/);
   });
 
   it("an explicitly requested native backend that cannot load names the package to install", async () => {

@@ -32,7 +32,7 @@ export function addEnvironmentOptions(cmd: Command): Command {
     .option("--restarts-rate-limit-n <n>", "restarts allowed per period, -1 = no limit (default 1)")
     .option("--restarts-rate-limit-period-s <s>", "the rate-limit period in seconds (default 60)")
     .option("--results-dir <dir>", "where results/<run-id> lives (default results)")
-    .addOption(new Option("--device <backend>", "tensor backend: auto, wasm, cpu, tensorflow (tfjs-node), cuda (tfjs-node-gpu)"))
+    .addOption(new Option("--device <backend>", "tensor backend: auto, cpu (no GPU: tfjs-node if installed, else wasm), wasm, js (plain JavaScript, slow), tensorflow (tfjs-node), cuda or cuda:N (tfjs-node-gpu)"))
     .addOption(new Option("--torch-device <backend>", "alias of --device (mlagents-learn's name)").hideHelp())
     .option("--debug", "debug logging with timestamps");
 }
@@ -72,7 +72,7 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     try {
       let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
       options = applyCliOverrides(options, flags, logger);
-      const backend = await initBackend((options.torch_settings.device ?? "auto") as Parameters<typeof initBackend>[0]);
+      const backend = await initBackend(options.torch_settings.device ?? "auto");
       process.stdout.write(versionBlock(backend.description) + "\n");
       const result = await runTraining(options, {
         logger,

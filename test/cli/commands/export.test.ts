@@ -35,7 +35,7 @@ let trainers: Map<string, SacTrainer>;
 const others: SacTrainer[] = [];
 
 beforeAll(async () => {
-  await initBackend("cpu");
+  await initBackend("js");
   root = mkdtempSync(path.join(tmpdir(), "mlagents-ts-export-"));
   single = path.join(root, "single");
   multi = path.join(root, "multi");

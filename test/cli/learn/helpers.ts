@@ -55,7 +55,7 @@ export function tinyOptions(resultsDir: string, c: TinyConfig = {}, runId = "r")
 let backendReady: Promise<unknown> | null = null;
 /** The plain JS backend: deterministic and quick to start for tiny networks. */
 export function ensureBackend(): Promise<unknown> {
-  backendReady ??= initBackend("cpu");
+  backendReady ??= initBackend("js");
   return backendReady;
 }
 

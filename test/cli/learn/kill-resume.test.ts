@@ -29,7 +29,7 @@ interface Child {
 }
 
 function learn(args: string[]): Child {
-  const proc = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), "learn", ...args, "--device", "cpu"], {
+  const proc = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), "learn", ...args, "--device", "js"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
