@@ -7,9 +7,6 @@ import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";
 
-
-
-
 // Counts tfjs kernel launches (every op goes through engine.runKernel).
 const engine = tf.engine() as unknown as { runKernel: (...args: unknown[]) => unknown };
 const runKernel = engine.runKernel.bind(engine);
@@ -29,16 +26,22 @@ function benchUpdate(label: string, obs: number, act: number, hidden: number, ba
   const k0 = kernels;
   const g0 = model.gemmCalls;
   const c0 = process.cpuUsage();
+  const each: number[] = [];
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
+    const t1 = performance.now();
     model.update(b);
+    each.push(performance.now() - t1);
     count++;
   }
   const ms = (performance.now() - t0) / count;
+  // Median and minimum per update: the machine is shared, so the mean carries other loads.
+  each.sort((x, y) => x - y);
+  const median = each[each.length >> 1];
   const cpu = process.cpuUsage(c0);
   const cpuMs = (cpu.user + cpu.system) / 1000 / count;
   console.log(
-    `${label}: ${(1000 / ms).toFixed(1)} updates/s, ${ms.toFixed(2)} ms/update wall, ${cpuMs.toFixed(2)} ms CPU ` +
+    `${label}: ${(1000 / ms).toFixed(1)} updates/s, ${ms.toFixed(2)} ms/update wall (median ${median.toFixed(2)}, min ${each[0].toFixed(2)}), ${cpuMs.toFixed(2)} ms CPU ` +
       `(${count} updates; ${((kernels - k0) / count).toFixed(0)} tfjs kernels + ${((model.gemmCalls - g0) / count).toFixed(0)} direct matmuls per update; engine ${model.engine})`,
   );
   model.dispose();
@@ -49,13 +52,17 @@ function benchAct(agents: number, seconds: number): void {
   const obs = [Float32Array.from({ length: agents * 8 }, () => Math.random())];
   for (let i = 0; i < 50; i++) model.act(obs, agents, null, false);
   let count = 0;
+  const each: number[] = [];
   const t0 = performance.now();
   while (performance.now() - t0 < seconds * 1000) {
+    const t1 = performance.now();
     model.act(obs, agents, null, false);
+    each.push(performance.now() - t1);
     count++;
   }
   const ms = (performance.now() - t0) / count;
-  console.log(`act(): ${agents} agents, 64x2: ${(ms * 1000).toFixed(0)} us per call`);
+  each.sort((x, y) => x - y);
+  console.log(`act(): ${agents} agents, 64x2: ${(ms * 1000).toFixed(0)} us per call (median ${(each[each.length >> 1] * 1000).toFixed(0)})`);
   model.dispose();
 }
 

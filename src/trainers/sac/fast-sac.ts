@@ -1,11 +1,11 @@
 // The SAC update for vector observations without TensorFlow.js tensors: weights, gradients and
 // activations in Gemm memory (the wasm heap on the WebAssembly backend), products through
-// XNNPACK, hand-written backward passes, Adam and Polyak as single loops over flat parameter
-// groups. Same math as the tape implementation in sac-model.ts (checked against it in
+// XNNPACK, hand-written backward passes, Adam and Polyak over flat parameter groups
+// (elementwise.ts). Same math as the tape implementation in sac-model.ts (checked against it in
 // test/trainers/sac/fast-sac.test.ts). Why: ~0 tfjs kernels per update instead of ~485.
 
 import type * as tf from "@tensorflow/tfjs-core";
-import { ADAM_BETA1, ADAM_BETA2, ADAM_EPS } from "./flat-adam.js";
+import { adamStep, polyak, Scalars } from "./elementwise.js";
 import { createGemm, type Buf, type Gemm } from "./gemm.js";
 import { mlpBackward, mlpForward, Scratch, type FastLayer } from "./fast-mlp.js";
 import { actorLossGrads, policyBackward, policyForward, softValue, type PolicyRows } from "./fast-policy.js";
@@ -24,9 +24,12 @@ class Group {
   readonly entries: Entry[] = [];
   readonly params: Buf;
   readonly grads: Buf;
-  readonly m: Float32Array;
-  readonly v: Float32Array;
+  private readonly mBuf: Buf | null;
+  private readonly vBuf: Buf | null;
+  private readonly tmp: Buf | null;
   step = 0;
+  /** Bumped on every change of params (products keep packed weights while it stays). */
+  readonly stamp = { version: 0 };
 
   constructor(
     private readonly gemm: Gemm,
@@ -41,8 +44,21 @@ class Group {
     this.params = gemm.alloc(size);
     for (const [i, [, v]] of vars.entries()) this.params.view.set(v.dataSync() as Float32Array, this.entries[i].offset);
     this.grads = gemm.alloc(size); // unused for the target group, kept so every group has the same layout
-    this.m = new Float32Array(withGrads ? size : 0);
-    this.v = new Float32Array(withGrads ? size : 0);
+    this.mBuf = withGrads ? gemm.alloc(size) : null;
+    this.vBuf = withGrads ? gemm.alloc(size) : null;
+    this.tmp = gemm.alloc(size); // Adam's and Polyak's scratch
+  }
+
+  /** Adam's first moment (a live view of Gemm memory: copy it to keep it). */
+  get m(): Float32Array {
+    this.gemm.sync();
+    return this.mBuf?.view ?? new Float32Array(0);
+  }
+
+  /** Adam's second moment (a live view, as `m`). */
+  get v(): Float32Array {
+    this.gemm.sync();
+    return this.vBuf?.view ?? new Float32Array(0);
   }
 
   get size(): number {
@@ -63,31 +79,26 @@ class Group {
     const wo = w.offset + (g ?? 0) * inSize * outSize;
     const bo = b.offset + (g ?? 0) * outSize;
     return {
-      layer: { w: this.gemm.sub(this.params, wo, inSize * outSize), b: this.gemm.sub(this.params, bo, outSize), inSize, outSize },
+      layer: { w: this.gemm.sub(this.params, wo, inSize * outSize), b: this.gemm.sub(this.params, bo, outSize), inSize, outSize, stamp: this.stamp },
       grad: { w: this.gemm.sub(this.grads, wo, inSize * outSize), b: this.gemm.sub(this.grads, bo, outSize) },
     };
   }
 
   /** Adam (Kingma & Ba 2014, Alg. 1; torch.optim.Adam's eps placement), as FlatAdam. */
-  adam(lr: number): void {
+  adam(lr: number, scalars: Scalars): void {
     this.step += 1;
-    const bc1 = 1 - ADAM_BETA1 ** this.step;
-    const sbc2 = Math.sqrt(1 - ADAM_BETA2 ** this.step);
-    const p = this.params.view;
-    const g = this.grads.view;
-    const { m, v } = this;
-    const stepSize = lr / bc1;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i];
-      const mi = (m[i] = ADAM_BETA1 * m[i] + (1 - ADAM_BETA1) * gi);
-      const vi = (v[i] = ADAM_BETA2 * v[i] + (1 - ADAM_BETA2) * gi * gi);
-      p[i] -= (stepSize * mi) / (Math.sqrt(vi) / sbc2 + ADAM_EPS);
-    }
+    this.stamp.version++;
+    adamStep(this.gemm, scalars, { params: this.params, grads: this.grads, m: this.mBuf!, v: this.vBuf!, tmp: this.tmp! }, this.step, lr);
+  }
+
+  /** Polyak averaging toward `source` (same layout): theta' <- tau theta + (1 - tau) theta'. */
+  polyak(source: Group, tau: number, scalars: Scalars): void {
+    this.stamp.version++;
+    polyak(this.gemm, scalars, this.params, source.params, this.tmp!, tau);
   }
 
   dispose(): void {
-    this.gemm.free(this.params);
-    this.gemm.free(this.grads);
+    for (const b of [this.params, this.grads, this.mBuf, this.vBuf, this.tmp]) if (b) this.gemm.free(b);
   }
 }
 
@@ -118,6 +129,7 @@ export class FastSac {
   readonly critic: Group;
   readonly target: Group;
   private readonly scratch: Scratch;
+  private readonly scalars: Scalars;
   private readonly actorLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[];
   private readonly criticLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[][];
   private readonly targetLayers: FastLayer[][];
@@ -133,6 +145,7 @@ export class FastSac {
   ) {
     this.gemm = createGemm();
     this.scratch = new Scratch(this.gemm);
+    this.scalars = new Scalars(this.gemm);
     const pick = (prefix: string): [string, tf.Variable][] => [...vars.entries()].filter(([k]) => k.startsWith(`${prefix}/`));
     this.actor = new Group(this.gemm, pick("actor"), true);
     this.critic = new Group(this.gemm, pick("critic"), true);
@@ -227,7 +240,7 @@ export class FastSac {
       }
       mlpBackward(this.gemm, this.scratch, this.criticLayers[g].map((l) => l.layer), cq.traces[g], dq, this.criticLayers[g].map((l) => l.grad), false);
     }
-    this.critic.adam(u.lr);
+    this.critic.adam(u.lr, this.scalars);
     // 4. Actor loss E[alpha log pi - min_g Q_g(s, a~)] with the updated critics.
     const pIn = this.criticInput("cin/p", u.x, 0, pi.action, n);
     const pq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), pIn, n, "pq");
@@ -250,11 +263,9 @@ export class FastSac {
     }
     policyBackward(pi, dAction, dRaw.view, W, A);
     mlpBackward(this.gemm, this.scratch, this.actorLayers.map((l) => l.layer), { ...actorTrace, rows: n }, dRaw, this.actorLayers.map((l) => l.grad), false);
-    this.actor.adam(u.lr);
+    this.actor.adam(u.lr, this.scalars);
     // 5. Polyak: theta' <- tau theta + (1 - tau) theta'.
-    const tp = this.target.params.view;
-    const cp = this.critic.params.view;
-    for (let i = 0; i < tp.length; i++) tp[i] = u.tau * cp[i] + (1 - u.tau) * tp[i];
+    this.target.polyak(this.critic, u.tau, this.scalars);
     const stats = [losses[0], losses[1], policyLoss];
     if (A > 0) {
       let m = 0;
@@ -288,6 +299,7 @@ export class FastSac {
       const e = g.entries.find((x) => x.key === key);
       if (e) {
         g.params.view.set(data.subarray(0, e.size), e.offset);
+        g.stamp.version++;
         return true;
       }
     }
@@ -296,6 +308,7 @@ export class FastSac {
 
   dispose(): void {
     this.scratch.dispose();
+    this.scalars.dispose();
     this.actor.dispose();
     this.critic.dispose();
     this.target.dispose();

@@ -2,8 +2,8 @@
 // ~20-60 us of engine bookkeeping (tensor objects, tidy scopes, the gradient tape), which is most
 // of a small SAC update. On the WebAssembly backend the buffers here live in the backend's own
 // heap and products call its XNNPACK-backed _FusedMatMul export directly (~2 us of overhead);
-// everything elementwise is plain JavaScript over the same memory. On other backends the
-// buffers are ordinary arrays and products go through tf.matMul.
+// the big elementwise passes call its XNNPACK elementwise exports the same way (elementwise.ts).
+// On other backends the buffers are ordinary arrays and products go through tf.matMul.
 
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -22,16 +22,47 @@ export interface Gemm {
   /** Elements [offset, offset + size) of `root`, sharing its memory. */
   sub(root: Buf, offset: number, size: number): Buf;
   free(buf: Buf): void;
-  /** out[M, N] = a[M, K] b[K, N] (+ bias[N]), row-major. All views are valid again on return. */
-  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null): void;
+  /**
+   * out[M, N] = a[M, K] b[K, N] (+ bias[N]), row-major. All views are valid again on return.
+   * With `pack`, the backend may keep a packed copy of b and bias for later products with the
+   * same key and version: callers must change the version whenever b or bias change.
+   */
+  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null, pack?: PackKey): void;
   /** Re-derives views if the heap moved (call at every public entry point). */
   sync(): void;
   /** Optional vectorized elementwise kernels (JavaScript loops are ~10x slower on big layers). */
   sigmoid?(x: Buf, out: Buf, size: number): void;
   mul?(a: Buf, b: Buf, out: Buf, size: number): void;
+  /**
+   * Optional vectorized out = a (op) b over `size` elements; `b` has `size` elements or one
+   * (a scalar, broadcast). In-place (out === a) is allowed.
+   */
+  binary?(op: BinaryOp, a: Buf, b: Buf, out: Buf, size: number, bSize: number): void;
+  /** Optional vectorized out = sqrt(x). */
+  sqrt?(x: Buf, out: Buf, size: number): void;
   /** Releases the Gemm's own memory (buffers from alloc are freed by their owners). */
   dispose(): void;
 }
+
+/** Identifies a product's right operand and bias; `version` changes whenever their values do. */
+export interface PackKey {
+  readonly key: object;
+  readonly version: number;
+}
+
+interface PackedEntry {
+  readonly version: number;
+  readonly bPtr: number;
+  readonly biasPtr: number;
+  readonly k: number;
+  readonly n: number;
+  readonly bId: number;
+  readonly biasId: number;
+}
+
+export type BinaryOp = "add" | "sub" | "mul" | "div";
+
+const BINARY_EXPORT = { add: "_Add", sub: "_Sub", mul: "_Multiply", div: "_RealDiv" } as const;
 
 interface WasmModule {
   HEAPF32: Float32Array;
@@ -41,6 +72,10 @@ interface WasmModule {
   __FusedMatMul(...args: number[]): void;
   _Sigmoid(x: number, out: number): void;
   _Multiply(...args: number[]): void;
+  _Add(...args: number[]): void;
+  _Sub(...args: number[]): void;
+  _RealDiv(...args: number[]): void;
+  _Sqrt(x: number, dtype: number, out: number): void;
   tfjs: { registerTensor(id: number, size: number, ptr: number): void; disposeData(id: number): void };
 }
 
@@ -55,6 +90,7 @@ class WasmGemm implements Gemm {
   private readonly wasm: WasmModule;
   private heap: ArrayBufferLike;
   private readonly bufs = new Set<Buf>();
+  private readonly packed = new Map<object, PackedEntry>();
   private readonly shapes: number; // 8 int32: a shape [1, M, K], b shape [1, K, N], 2 x [size]
 
   constructor(private readonly backend: WasmBackendLike) {
@@ -81,11 +117,17 @@ class WasmGemm implements Gemm {
   }
 
   free(buf: Buf): void {
+    const end = buf.ptr + buf.size * 4;
+    for (const [key, e] of this.packed) {
+      const inside = (p: number): boolean => p >= buf.ptr && p < end;
+      if (inside(e.bPtr) || inside(e.biasPtr)) this.unpack(key, e);
+    }
     this.bufs.delete(buf);
     this.wasm._free(buf.ptr);
   }
 
   dispose(): void {
+    for (const [key, e] of this.packed) this.unpack(key, e);
     this.bufs.clear();
     this.wasm._free(this.shapes);
   }
@@ -103,7 +145,14 @@ class WasmGemm implements Gemm {
     return id;
   }
 
-  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null): void {
+  /** Releases a kept operator (disposing the ids deletes the backend's XNNPACK operator). */
+  private unpack(key: object, e: PackedEntry): void {
+    this.wasm.tfjs.disposeData(e.bId);
+    if (e.biasId) this.wasm.tfjs.disposeData(e.biasId);
+    this.packed.delete(key);
+  }
+
+  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null, pack?: PackKey): void {
     if (m === 0) return;
     const w = this.wasm;
     const s = this.shapes >> 2;
@@ -114,17 +163,31 @@ class WasmGemm implements Gemm {
     h[s + 3] = 1;
     h[s + 4] = k;
     h[s + 5] = n;
-    // Fresh ids every call: the backend caches XNNPACK operators (with packed weights) by the
-    // id of `b` and `bias`, so a reused id would silently keep stale weights.
+    // The backend caches XNNPACK operators (with b and bias packed) by the ids of b and bias:
+    // fresh ids unless the caller vouches that b and bias are unchanged since the last product
+    // with its key (a reused id would otherwise silently keep stale weights).
     const aId = this.register(a.ptr, m * k);
-    const bId = this.register(b.ptr, k * n);
     const oId = this.register(out.ptr, m * n);
-    const biasId = bias ? this.register(bias.ptr, n) : 0;
+    let bId: number;
+    let biasId: number;
+    const biasPtr = bias ? bias.ptr : -1;
+    const e = pack ? this.packed.get(pack.key) : undefined;
+    if (pack && e && e.version === pack.version && e.bPtr === b.ptr && e.biasPtr === biasPtr && e.k === k && e.n === n) {
+      bId = e.bId;
+      biasId = e.biasId;
+    } else {
+      if (pack && e) this.unpack(pack.key, e);
+      bId = this.register(b.ptr, k * n);
+      biasId = bias ? this.register(bias.ptr, n) : 0;
+      if (pack) this.packed.set(pack.key, { version: pack.version, bPtr: b.ptr, biasPtr, k, n, bId, biasId });
+    }
     w.__FusedMatMul(aId, this.shapes, 3, bId, this.shapes + 12, 3, 0, 0, 0, biasId, 0, 0, oId);
     w.tfjs.disposeData(aId);
-    w.tfjs.disposeData(bId);
     w.tfjs.disposeData(oId);
-    if (biasId) w.tfjs.disposeData(biasId);
+    if (!pack) {
+      w.tfjs.disposeData(bId);
+      if (biasId) w.tfjs.disposeData(biasId);
+    }
     this.calls++;
     this.sync(); // packing weights may have grown the heap
   }
@@ -135,19 +198,36 @@ class WasmGemm implements Gemm {
     this.wasm._Sigmoid(xId, oId);
     this.wasm.tfjs.disposeData(xId);
     this.wasm.tfjs.disposeData(oId);
+    this.sync();
   }
 
   mul(a: Buf, b: Buf, out: Buf, size: number): void {
+    this.binary("mul", a, b, out, size, size);
+  }
+
+  binary(op: BinaryOp, a: Buf, b: Buf, out: Buf, size: number, bSize: number): void {
+    if (size === 0) return;
     const s = (this.shapes >> 2) + 6;
     this.wasm.HEAP32[s] = size;
-    this.wasm.HEAP32[s + 1] = size;
+    this.wasm.HEAP32[s + 1] = bSize;
     const aId = this.register(a.ptr, size);
-    const bId = this.register(b.ptr, size);
+    const bId = this.register(b.ptr, bSize);
     const oId = this.register(out.ptr, size);
-    this.wasm._Multiply(aId, this.shapes + 24, 1, bId, this.shapes + 28, 1, 0, oId);
+    this.wasm[BINARY_EXPORT[op]](aId, this.shapes + 24, 1, bId, this.shapes + 28, 1, 0, oId); // dtype 0: float32
     this.wasm.tfjs.disposeData(aId);
     this.wasm.tfjs.disposeData(bId);
     this.wasm.tfjs.disposeData(oId);
+    this.sync(); // creating the XNNPACK operator may have grown the heap
+  }
+
+  sqrt(x: Buf, out: Buf, size: number): void {
+    if (size === 0) return;
+    const xId = this.register(x.ptr, size);
+    const oId = this.register(out.ptr, size);
+    this.wasm._Sqrt(xId, 0, oId);
+    this.wasm.tfjs.disposeData(xId);
+    this.wasm.tfjs.disposeData(oId);
+    this.sync();
   }
 }
 
@@ -184,7 +264,7 @@ class TensorGemm implements Gemm {
 
 function isWasmBackend(b: unknown): b is WasmBackendLike {
   const w = (b as Partial<WasmBackendLike> | null)?.wasm;
-  return typeof w?.__FusedMatMul === "function" && typeof w._Sigmoid === "function" && typeof w._Multiply === "function" && typeof w._malloc === "function" && typeof w.tfjs?.registerTensor === "function" && typeof (b as WasmBackendLike).dataIdNextNumber === "number";
+  return typeof w?.__FusedMatMul === "function" && typeof w._Sigmoid === "function" && typeof w._Multiply === "function" && typeof w._Add === "function" && typeof w._Sub === "function" && typeof w._RealDiv === "function" && typeof w._Sqrt === "function" && typeof w._malloc === "function" && typeof w.tfjs?.registerTensor === "function" && typeof (b as WasmBackendLike).dataIdNextNumber === "number";
 }
 
 /** A Gemm for the active tfjs backend. */

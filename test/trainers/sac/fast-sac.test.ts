@@ -64,6 +64,26 @@ describe("tensor-free SAC update equals the gradient-tape update", () => {
     });
   }
 
+  it("packed weights kept between products never go stale: setState after act() and update() copies exactly", () => {
+    const spec = makeSpec([[4]], 2, [3]);
+    const settings = sacSettings({ normalize: true, hidden: 16 });
+    const a = new SacModel(spec, settings, 1, { engine: "fast" });
+    const b = new SacModel(spec, settings, 2, { engine: "fast" });
+    models.push(a, b);
+    const batch = randomBatch(spec, 16, 9, 4);
+    for (const m of [a, b]) {
+      m.updateNormalizer(batch.obs, 16);
+      for (let i = 0; i < 2; i++) m.update(batch);
+      m.act(batch.obs, 16, null, true); // the actor's and critics' weights are packed now
+    }
+    a.update(batch);
+    expect(b.act(batch.obs, 16, null, true)).not.toEqual(a.act(batch.obs, 16, null, true));
+    b.setState(a.getState());
+    expect(b.act(batch.obs, 16, null, true)).toEqual(a.act(batch.obs, 16, null, true));
+    expect(b.update(batch)).toEqual(a.update(batch));
+    expect(b.act(batch.obs, 16, null, true)).toEqual(a.act(batch.obs, 16, null, true));
+  });
+
   it("images use the tape update; asking for the tensor-free one is refused with the setting named", () => {
     const spec = makeSpec([[3, 20, 20]], 1, []);
     const m = new SacModel(spec, sacSettings({ hidden: 8 }), 1);
