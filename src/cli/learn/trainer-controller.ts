@@ -14,7 +14,7 @@ import type { StatsReporter } from "../../trainers/stats/stats-reporter.js";
 import type { Trainer } from "../../trainers/trainer.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { displayPath } from "../../util/display-path.js";
-import type { Logger } from "../../util/logger.js";
+import { errorMessage, type Logger } from "../../util/logger.js";
 import { safeFileName } from "../../util/safe-name.js";
 import { behaviorSpecFromJson, behaviorSpecToJson } from "./behavior-spec-json.js";
 
@@ -106,6 +106,9 @@ export class TrainerController {
         if (diff) throw new UnitySessionRefusedError(name, `does not match this run: ${diff}`);
         continue;
       }
+      // SAC learns a policy of observations: a behavior that announces none cannot be trained
+      // (Unity builds the spec from the first agent's sensors; a broken first agent looks like this).
+      if (spec.observationSpecs.length === 0) throw new UnitySessionRefusedError(fullName, "it announces no observations; a trainer needs at least one");
       await this.createEntry(name, spec);
     }
     this.checkedSpecs.set(env, env.behaviorSpecs.size);
@@ -218,6 +221,7 @@ export class TrainerController {
         await this.opts.reporter.write(summary);
       }
       if (!this.opts.inference && e.trainer.takeCheckpointDue()) await this.checkpoint(name, e, false);
+
     }
   }
 
@@ -225,20 +229,38 @@ export class TrainerController {
   async saveAll(final: boolean): Promise<string[]> {
     if (this.opts.inference) return [];
     const files: string[] = [];
-    for (const [name, e] of this.entries) files.push(await this.checkpoint(name, e, final));
+    for (const [name, e] of this.entries) {
+      const file = await this.checkpoint(name, e, final);
+      if (file) files.push(file);
+    }
     return files;
   }
 
-  private async checkpoint(name: string, e: Entry, final: boolean): Promise<string> {
+  /**
+   * Saves one trainer (and its ONNX export). A failure is one error line, never the end of the run:
+   * the previous checkpoint stays valid (atomic writes) and training goes on.
+   */
+  private async checkpoint(name: string, e: Entry, final: boolean): Promise<string | null> {
     const step = e.trainer.stepCount;
+    try {
+      return await this.writeCheckpoint(name, e, final, step);
+    } catch (error) {
+      this.opts.logger.error(`Could not checkpoint ${name} at step ${step}: ${errorMessage(error)}`);
+      return null;
+    }
+  }
+
+  private async writeCheckpoint(name: string, e: Entry, final: boolean, step: number): Promise<string> {
     const stem = safeFileName(name);
-    const onnx = exportActorToOnnx(e.trainer.snapshot(), e.spec.observationSpecs.map((o) => [...o.shape]), {
-      opset: this.opts.opset ?? 9,
-    });
-    const info = await e.store.save(step, e.trainer.serializeState(), [{ name: `${stem}-${step}.onnx`, bytes: onnx }], {
-      reward: e.lastMeanReward,
-      final,
-    });
+    let onnx: Uint8Array | null = null;
+    try {
+      onnx = exportActorToOnnx(e.trainer.snapshot(), e.spec.observationSpecs.map((o) => [...o.shape]), { opset: this.opts.opset ?? 9 });
+    } catch (error) {
+      this.opts.logger.warn(`Could not export ${name} to ONNX at step ${step} (the checkpoint is saved without it): ${errorMessage(error)}`);
+    }
+    const extra = onnx ? [{ name: `${stem}-${step}.onnx`, bytes: onnx }] : [];
+    const info = await e.store.save(step, e.trainer.serializeState(), extra, { reward: e.lastMeanReward, final });
+    if (!onnx) return info.path;
     const exported = path.join(e.store.dir, `${stem}-${step}.onnx`);
     this.opts.logger.info(`Exported ${displayPath(exported)}`);
     if (final) {

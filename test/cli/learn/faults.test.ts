@@ -332,6 +332,14 @@ describe("bad input from the Unity side never ends the run", () => {
         "behavior Count?team=0: num_discrete_actions is 3 but discrete_branch_sizes has 2 entries [3, 2]",
       ],
       [
+        "a new behavior whose first agent has no observations (the spec is built from it)",
+        (p) => {
+          p.announce = [ballBrain("NoObs?team=0")];
+          p.infos["NoObs?team=0"] = [ballAgent(20, 0, { observations: [] })];
+        },
+        "behavior NoObs?team=0: it announces no observations; a trainer needs at least one",
+      ],
+      [
         "a changed spec for a behavior the run already trains",
         (p) => {
           p.announce = [ballBrain(BALL, 3)];

@@ -96,9 +96,16 @@ function applyAgentMutation(info: AgentInfoProto, m: { kind: string; v: unknown 
     case "obsShape":
       info.observations[0]!.shape = m.v as number[];
       break;
-    case "obsValue":
-      (info.observations[0]!.floatData ??= { data: [0, 0] }).data[1] = m.v as number;
+    case "obsValue": {
+      // A non-finite value inside an otherwise well-formed float list (no holes: holes are not
+      // encodable, so they would test the generator, not the trainer).
+      const obs = info.observations[0];
+      if (!obs) break;
+      const data = (obs.floatData ??= { data: [] }).data;
+      while (data.length < 2) data.push(0);
+      data[1] = m.v as number;
       break;
+    }
     case "noObs":
       info.observations = [];
       break;
@@ -164,6 +171,7 @@ describe("fuzzed message sequences against a listening run", () => {
   it("every call is answered in time; the run serves the next valid session with its steps intact", async () => {
     const trainerSteps = (): number => run.trainers.get("3DBall")?.stepCount ?? 0;
     let lastSteps = 0;
+    const dump = (): string => run.lines.filter((l) => !l.startsWith("\t")).slice(-25).join("\n");
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 10 }), async (actions) => {
         const c = rawClient(run.port);
@@ -182,7 +190,7 @@ describe("fuzzed message sequences against a listening run", () => {
         expect(trainerSteps()).toBeGreaterThanOrEqual(lastSteps);
         const before = trainerSteps();
         const u = new CraftedUnity(run.port);
-        expect(await u.validSession(3)).toEqual([4, 4, 4]);
+        expect(await u.validSession(3).catch((e: unknown) => `${String(e)}\n${dump()}`)).toEqual([4, 4, 4]);
         u.close();
         expect(trainerSteps()).toBe(before + 8);
         lastSteps = trainerSteps();

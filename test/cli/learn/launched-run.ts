@@ -32,12 +32,15 @@ export async function launchRun(envArgs: string[], over: LaunchOver) {
   const lines: string[] = [];
   /** Trainer steps when each line was logged. */
   const stepsAt: number[] = [];
+  /** Clock (ms) when each line was logged. */
+  const timesAt: number[] = [];
   let sessions = 0;
   const logger = createLogger({
     level: "info",
     sink: (_level, line) => {
       lines.push(line);
       stepsAt.push(trainer?.stepCount ?? 0);
+      timesAt.push(Date.now());
       if (line.startsWith("[INFO] Connected new brain") && ++sessions === over.stopAfterSessions) setTimeout(() => ac.abort(), over.afterMs ?? 1000);
     },
   });
@@ -49,6 +52,16 @@ export async function launchRun(envArgs: string[], over: LaunchOver) {
     createTrainer: (behaviorName, spec, settings, seed) => (trainer = new SacTrainer({ behaviorName, spec, settings, seed })),
   });
   const stepsWhen = (re: RegExp, nth = 0): number => stepsAt[lines.map((l, i) => (re.test(l) ? i : -1)).filter((i) => i >= 0)[nth]!]!;
-  return { dir, result, lines, stepsWhen, runDir: path.join(dir, "r") };
+  const indexOf = (re: RegExp, nth = 0): number => lines.map((l, i) => (re.test(l) ? i : -1)).filter((i) => i >= 0)[nth]!;
+  /** Trainer steps at the last line logged at or before time t (ms). */
+  const stepsAtTime = (t: number): number => {
+    let steps = 0;
+    timesAt.forEach((x, i) => {
+      if (x <= t) steps = stepsAt[i]!;
+    });
+    return steps;
+  };
+  const timeWhen = (re: RegExp, nth = 0): number => timesAt[indexOf(re, nth)]!;
+  return { dir, result, lines, stepsWhen, stepsAtTime, timeWhen, runDir: path.join(dir, "r") };
 }
 
