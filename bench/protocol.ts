@@ -20,22 +20,7 @@ const logger = createLogger({ level: "warn" });
 async function run(numWorkers: number): Promise<{ rtt: number; decisions: number }> {
   const workers = await Promise.all(
     Array.from({ length: numWorkers }, (_, i) =>
-      EnvWorker.create({
-        index: i,
-        port: 0,
-        maxMessageBytes: 64 << 20,
-        timeoutWaitMs: 60_000,
-        seed: i,
-        numAreas: 1,
-        logger,
-        target: `builtin:${envName}`,
-        noGraphics: true,
-        envArgs: [],
-        runLogsDir: "",
-        engineConfig: { timeScale: 20 },
-        environmentParameters: () => new Map(),
-        onStats: () => undefined,
-      }),
+      EnvWorker.standalone({ index: i, port: 0, timeoutWaitMs: 60_000, seed: i, logger, target: `builtin:${envName}` }),
     ),
   );
   try {

@@ -43,21 +43,13 @@ export async function inspect(opts: InspectOptions): Promise<InspectReport> {
   const write = opts.write;
   const port = opts.basePort ?? (opts.env ? 5005 : EDITOR_PORT);
   const stats = new Map<string, { sum: number; count: number; method: StatsAggregationMethod }>();
-  const worker = await EnvWorker.create({
-    index: 0,
+  const worker = await EnvWorker.standalone({
     port,
     host: opts.bind,
-    maxMessageBytes: 64 * 1024 * 1024,
     timeoutWaitMs: opts.timeoutWait * 1000,
     seed: opts.seed,
-    numAreas: 1,
     logger,
     target: opts.env ?? null,
-    noGraphics: true,
-    envArgs: [],
-    runLogsDir: "",
-    engineConfig: { timeScale: 20 },
-    environmentParameters: () => new Map(),
     onStats: (key, value, method) => {
       const s = stats.get(key) ?? { sum: 0, count: 0, method };
       s.sum += value;

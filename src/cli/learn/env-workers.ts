@@ -3,7 +3,7 @@
 // come and go on it. Launched workers are restarted within ML-Agents' restart limits.
 import { describeExit, launchEnvironment, UnityEnvironment, type LaunchedEnvironment, type ProcessExit } from "../../env/index.js";
 import type { EngineConfig, EnvironmentParameterValue, StatsAggregationMethod } from "../../protocol/side-channel/index.js";
-import { RpcCommunicator } from "../../protocol/rpc-communicator.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, RpcCommunicator } from "../../protocol/rpc-communicator.js";
 import type { Logger } from "../../util/logger.js";
 
 export interface WorkerOptions {
@@ -33,6 +33,27 @@ export class EnvWorker {
     readonly options: WorkerOptions,
     readonly communicator: RpcCommunicator,
   ) {}
+
+  /**
+   * One worker outside a training run (inspect, run, benchmarks): no environment parameters, no
+   * run folder for player logs, stats ignored unless asked for.
+   */
+  static standalone(
+    options: Pick<WorkerOptions, "port" | "target" | "seed" | "timeoutWaitMs" | "logger"> & Partial<WorkerOptions>,
+  ): Promise<EnvWorker> {
+    return EnvWorker.create({
+      index: 0,
+      maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+      numAreas: 1,
+      noGraphics: true,
+      envArgs: [],
+      runLogsDir: "",
+      engineConfig: { timeScale: 20 },
+      environmentParameters: () => new Map(),
+      onStats: () => undefined,
+      ...options,
+    });
+  }
 
   static async create(options: WorkerOptions): Promise<EnvWorker> {
     const comm = await RpcCommunicator.listen({

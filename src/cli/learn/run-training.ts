@@ -274,8 +274,8 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
         states[w.index] = { kind: "gone" };
         await onSessionFault(w, error);
       }
-      await controller.periodic();
-      if (params.parameterNames.length > 0) updateCurriculum(params, controller, options, workers, log);
+      const summarized = await controller.periodic();
+      if (summarized && params.parameterNames.length > 0) updateCurriculum(params, controller, seed, workers);
       if (controller.allDone && !inference) {
         log.info("All behaviors reached max_steps.");
         break;
@@ -307,16 +307,12 @@ async function letRepliesLeave(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-function updateCurriculum(params: EnvironmentParameterManager, controller: TrainerController, options: RunOptions, workers: EnvWorker[], log: Logger): void {
-  const stats = controller.behaviorNames.map((name) => {
-    const t = controller.trainer(name)!;
-    const s = controller.lessonStats(name);
-    return { behavior: name, stepsRatio: t.stepCount / behaviorSettings(options, name, log).max_steps, meanReward: s.meanReward, episodes: s.episodes };
-  });
-  const { changed } = params.updateLessons(stats);
+/** Advances lessons from the latest summaries; new values go to Unity with the next step. */
+function updateCurriculum(params: EnvironmentParameterManager, controller: TrainerController, seed: number, workers: EnvWorker[]): void {
+  const { changed } = params.updateLessons(controller.lessonStats());
   if (!changed) return;
   params.logCurrentLessons();
-  const values = params.currentValues(options.env_settings.seed);
+  const values = params.currentValues(seed); // the run's seed, as sent with the first reset
   for (const w of workers) for (const [k, v] of values) w.env?.queueEnvironmentParameter(k, v);
 }
 

@@ -4,8 +4,8 @@
 // buffers stay. Several controllers (or trainers) can live in one process: nothing is global.
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import type { TrainerSettings } from "../../config/index.js";
-import { ActionTuple, behaviorSpecDifference, parseBehaviorName, UnitySessionRefusedError } from "../../env/index.js";
+import type { LessonStats, TrainerSettings } from "../../config/index.js";
+import { behaviorSpecDifference, parseBehaviorName, UnitySessionRefusedError } from "../../env/index.js";
 import type { BaseEnv, BehaviorSpec, DecisionSteps, TerminalSteps } from "../../env/index.js";
 import { exportActorToOnnx } from "../../export/index.js";
 import { CheckpointStore } from "../../trainers/checkpoint/checkpoint-store.js";
@@ -58,6 +58,8 @@ export class TrainerController {
   private readonly entries = new Map<string, Entry>();
   private readonly status: TrainingStatusFile;
   private readonly checkedSpecs = new WeakMap<BaseEnv, number>();
+  /** Entry of each fully-qualified behavior name ("3DBall?team=0"): no name parsing per step. */
+  private readonly byFullName = new Map<string, Entry>();
 
   constructor(private readonly opts: TrainerControllerOptions) {
     this.status = new TrainingStatusFile(opts.runDir, opts.version);
@@ -71,10 +73,14 @@ export class TrainerController {
     return this.entries.get(name)?.trainer;
   }
 
-  /** Reward and episode count from the summaries, for curriculum lesson checks. */
-  lessonStats(name: string): { meanReward: number | null; episodes: number } {
-    const e = this.entries.get(name);
-    return { meanReward: e?.lastMeanReward ?? null, episodes: e?.episodes ?? 0 };
+  /** Progress, reward and episode count of every behavior, from the summaries (curriculum lesson checks). */
+  lessonStats(): LessonStats[] {
+    return [...this.entries].map(([behavior, e]) => ({
+      behavior,
+      stepsRatio: e.trainer.stepCount / e.settings.max_steps,
+      meanReward: e.lastMeanReward,
+      episodes: e.episodes,
+    }));
   }
 
   /** Total steps of all trainers (for the stop line). */
@@ -104,17 +110,18 @@ export class TrainerController {
       if (existing) {
         const diff = behaviorSpecDifference(existing.spec, spec);
         if (diff) throw new UnitySessionRefusedError(name, `does not match this run: ${diff}`);
+        this.byFullName.set(fullName, existing);
         continue;
       }
       // SAC learns a policy of observations: a behavior that announces none cannot be trained
       // (Unity builds the spec from the first agent's sensors; a broken first agent looks like this).
       if (spec.observationSpecs.length === 0) throw new UnitySessionRefusedError(fullName, "it announces no observations; a trainer needs at least one");
-      await this.createEntry(name, spec);
+      this.byFullName.set(fullName, await this.createEntry(name, spec));
     }
     this.checkedSpecs.set(env, env.behaviorSpecs.size);
   }
 
-  private async createEntry(name: string, spec: BehaviorSpec): Promise<void> {
+  private async createEntry(name: string, spec: BehaviorSpec): Promise<Entry> {
     const settings = this.opts.settingsFor(name);
     const store = new CheckpointStore({
       runDir: this.opts.runDir,
@@ -147,6 +154,7 @@ export class TrainerController {
       await writeFileAtomic(specFile, behaviorSpecToJson(spec));
     }
     this.opts.logger.info(`Hyperparameters for behavior name ${name}: \n${describeSettings(settings)}`);
+    return entry;
   }
 
   private async initializeFrom(entry: Entry, name: string): Promise<void> {
@@ -173,7 +181,7 @@ export class TrainerController {
    */
   observeAndAct(env: BaseEnv, envIndex: number): void {
     for (const fullName of env.behaviorSpecs.keys()) {
-      const entry = this.entries.get(parseBehaviorName(fullName).name);
+      const entry = this.byFullName.get(fullName);
       if (!entry) continue;
       let [decision, terminal] = env.getSteps(fullName);
       if (envIndex > 0) {
@@ -181,10 +189,8 @@ export class TrainerController {
         terminal = offsetIds(terminal, envIndex * ENV_ID_STRIDE);
       }
       entry.trainer.observe(decision, terminal);
-      if (decision.length > 0) {
-        const actions = entry.trainer.act(decision, this.opts.deterministic || entry.settings.network_settings.deterministic);
-        env.setActions(fullName, new ActionTuple(decision.length, actions.continuous, actions.discrete));
-      }
+      // --deterministic forces mean/argmax; otherwise the behavior's network_settings.deterministic.
+      if (decision.length > 0) env.setActions(fullName, entry.trainer.act(decision, this.opts.deterministic || undefined));
     }
   }
 
@@ -209,7 +215,9 @@ export class TrainerController {
   }
 
   /** Writes due summaries and checkpoints. */
-  async periodic(): Promise<void> {
+  /** Returns true when a summary was written (the only time lesson statistics change). */
+  async periodic(): Promise<boolean> {
+    let summarized = false;
     for (const [name, e] of this.entries) {
       const summary = e.trainer.maybeSummary();
       if (summary) {
@@ -219,10 +227,12 @@ export class TrainerController {
           e.episodes += summary.episodes.count;
         }
         await this.opts.reporter.write(summary);
+        summarized = true;
       }
       if (!this.opts.inference && e.trainer.takeCheckpointDue()) await this.checkpoint(name, e, false);
 
     }
+    return summarized;
   }
 
   /** Checkpoints every trainer now (Unity stopped, Ctrl+C, end of run); returns the files written. */

@@ -51,22 +51,15 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
   const port = opts.basePort ?? (opts.env ? 5005 : EDITOR_PORT);
   let worker: EnvWorker;
   try {
-    worker = await EnvWorker.create({
-      index: 0,
+    worker = await EnvWorker.standalone({
       port,
       host: opts.bind,
-      maxMessageBytes: 64 * 1024 * 1024,
       timeoutWaitMs: opts.timeoutWaitS * 1000,
       seed: opts.seed,
-      numAreas: 1,
       logger: log,
       target: opts.env ?? null,
       noGraphics: false,
-      envArgs: [],
-      runLogsDir: "",
       engineConfig: { timeScale: opts.timeScale },
-      environmentParameters: () => new Map(),
-      onStats: () => undefined,
     });
   } catch (error) {
     await policy.dispose();

@@ -16,13 +16,8 @@ export const Tags = {
   isTraining: "Is Training",
 } as const;
 
-/** How values of one stat key are combined over a summary period (ML-Agents StatsAggregationMethod). */
-export enum StatsAggregationMethod {
-  AVERAGE = 0,
-  MOST_RECENT = 1,
-  SUM = 2,
-  HISTOGRAM = 3,
-}
+/** How values of one stat key combine over a summary period: the StatsSideChannel's own enum (spec 5.6). */
+export { StatsAggregationMethod } from "../../protocol/side-channel/stats.js";
 
 export interface TrainerSummary {
   readonly behaviorName: string;
