@@ -8,6 +8,7 @@ import { createLogger, errorMessage } from "../../util/logger.js";
 import { EnvWorker } from "../learn/env-workers.js";
 import { EDITOR_PORT } from "../learn/run-training.js";
 import type { RegisterCommand } from "./index.js";
+import { EpisodeReturns } from "../episode-returns.js";
 
 export interface InspectOptions {
   basePort?: number;
@@ -68,9 +69,7 @@ export async function inspect(opts: InspectOptions): Promise<InspectReport> {
     return { exitCode: 2, decisions: 0, episodes: 0, meanEpisodeReward: null, steps: 0 };
   }
   write(`Unity package ${env.unityPackageVersion}, communication version ${env.unityCommunicationVersion}`);
-  const rewards = new Map<number, number>();
-  const finished: number[] = [];
-  let decisions = 0;
+  const returns = new EpisodeReturns();
   let steps = 0;
   let exitCode = 0;
   const described = new Set<string>();
@@ -84,16 +83,7 @@ export async function inspect(opts: InspectOptions): Promise<InspectReport> {
           for (const line of describeSpec(name, spec)) write(line);
         }
         const [decision, terminal] = env.getSteps(name);
-        for (let i = 0; i < terminal.length; i++) {
-          const id = terminal.agentId[i]!;
-          finished.push((rewards.get(id) ?? 0) + terminal.reward[i]!);
-          rewards.delete(id);
-        }
-        for (let i = 0; i < decision.length; i++) {
-          const id = decision.agentId[i]!;
-          rewards.set(id, (rewards.get(id) ?? 0) + decision.reward[i]!);
-        }
-        decisions += decision.length;
+        returns.observe(decision, terminal);
         if (decision.length > 0) env.setActions(name, ActionTuple.random(spec.actionSpec, decision.length, Math.random, decision.actionMask));
       }
       await env.step();
@@ -109,16 +99,17 @@ export async function inspect(opts: InspectOptions): Promise<InspectReport> {
     await worker.close();
   }
   const seconds = (performance.now() - start) / 1000;
-  const mean = finished.length ? finished.reduce((a, b) => a + b, 0) / finished.length : null;
+  const mean = returns.meanReturn;
+  const { decisions } = returns;
   for (const [key, s] of stats) {
     const value = s.method === StatsAggregationMethod.SUM ? s.sum : s.sum / s.count;
     write(`Stat ${key}: ${value.toFixed(3)} (${StatsAggregationMethod[s.method]}, ${s.count} values)`);
   }
   write(
     `${steps} steps, ${decisions} decisions in ${seconds.toFixed(2)} s (${(decisions / Math.max(seconds, 1e-9)).toFixed(0)} decisions/s), ` +
-      `${finished.length} episodes finished, mean episode reward ${mean === null ? "n/a" : mean.toFixed(3)}`,
+      `${returns.finished.length} episodes finished, mean episode reward ${mean === null ? "n/a" : mean.toFixed(3)}`,
   );
-  return { exitCode, decisions, episodes: finished.length, meanEpisodeReward: mean, steps };
+  return { exitCode, decisions, episodes: returns.finished.length, meanEpisodeReward: mean, steps };
 }
 
 export const registerInspect: RegisterCommand = (program: Command, setExitCode) => {

@@ -9,6 +9,7 @@ import { errorMessage, type Logger } from "../../util/logger.js";
 import { EnvWorker } from "../learn/env-workers.js";
 import { EDITOR_PORT } from "../learn/run-training.js";
 import { chooseBehavior, checkModelFitsSpec } from "./match-behavior.js";
+import { EpisodeReturns } from "../episode-returns.js";
 
 export interface RunPolicyOptions {
   readonly model: string;
@@ -74,12 +75,9 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
   };
   opts.signal?.addEventListener("abort", onStop, { once: true });
   process.on("SIGINT", onStop);
-  const returns = new Map<number, number>();
-  const finished: number[] = [];
+  const returns = new EpisodeReturns();
   let behavior: string | null = null;
   let steps = 0;
-  let decisions = 0;
-  let rewardSum = 0;
   let exitCode = 0;
   const start = performance.now();
   try {
@@ -89,21 +87,10 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
     for (const full of chosen.fullNames) checkModelFitsSpec(opts.model, chosen.name, policy, env.behaviorSpecs.get(full)!);
     behavior = chosen.name;
     log.info(`Running ${opts.model} on behavior ${chosen.name} (${opts.deterministic ? "deterministic" : "stochastic"} actions).`);
-    while (!stop && (opts.steps === undefined || steps < opts.steps) && (opts.episodes === undefined || finished.length < opts.episodes)) {
+    while (!stop && (opts.steps === undefined || steps < opts.steps) && (opts.episodes === undefined || returns.finished.length < opts.episodes)) {
       for (const full of chosen.fullNames) {
         const [decision, terminal] = env.getSteps(full);
-        for (let i = 0; i < terminal.length; i++) {
-          const id = terminal.agentId[i]!;
-          rewardSum += terminal.reward[i]!;
-          finished.push((returns.get(id) ?? 0) + terminal.reward[i]!);
-          returns.delete(id);
-        }
-        for (let i = 0; i < decision.length; i++) {
-          const id = decision.agentId[i]!;
-          rewardSum += decision.reward[i]!;
-          returns.set(id, (returns.get(id) ?? 0) + decision.reward[i]!);
-        }
-        decisions += decision.length;
+        returns.observe(decision, terminal);
         if (decision.length === 0) continue;
         const a = await policy.act(decision.obs, decision.length, decision.actionMask, opts.deterministic);
         env.setActions(full, new ActionTuple(decision.length, a.continuous, a.discrete));
@@ -128,10 +115,10 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
     exitCode,
     behavior,
     steps,
-    decisions,
-    episodes: finished.length,
-    meanEpisodeReward: finished.length ? finished.reduce((x, y) => x + y, 0) / finished.length : null,
-    meanRewardPerDecision: decisions ? rewardSum / decisions : null,
+    decisions: returns.decisions,
+    episodes: returns.finished.length,
+    meanEpisodeReward: returns.meanReturn,
+    meanRewardPerDecision: returns.decisions ? returns.rewardSum / returns.decisions : null,
     seconds,
   };
 }
