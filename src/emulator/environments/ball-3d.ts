@@ -1,34 +1,61 @@
 /**
- * `3dball` — Unity's 3DBall: balance a ball on a tilting platform.
+ * `3dball` — Unity's 3DBall: balance a ball on a tilting 5x5x5 cube, as the ML-Agents example
+ * project ships it. Each constant names the file and field of Unity-Technologies/ml-agents it
+ * comes from (paths under Project/; "prefab" = Assets/ML-Agents/Examples/3DBall/Prefabs/3DBall.prefab,
+ * "agent script" = Assets/ML-Agents/Examples/3DBall/Scripts/Ball3DAgent.cs).
  *
- * - Behavior "3DBall", 12 agents per area, DecisionPeriod 5 (actions repeated between decisions),
- *   MaxStep 5000 (Academy steps of 0.02 s).
- * - Observation: one vector sensor "VectorSensor_size8" [8], in order: platform rotation z and
- *   rotation x (quaternion components, like `transform.rotation.z/.x`), ball position relative to the
- *   platform (x, y, z), ball velocity (x, y, z).
- * - Actions: 2 continuous, clamped to [-1, 1]; each step the platform turns by 2°·a about z
- *   (action 0) and x (action 1) while its quaternion component stays within ±0.25 (≈ ±29°).
- * - Reward: SetReward(0.1) on every action step (so each decision reports 0.1); when the ball falls
- *   (more than 2 below the platform, or |x| or |z| beyond 3): SetReward(-1) and EndEpisode().
- * - Episode begin (Ball3DAgent.OnEpisodeBegin): platform tilted by U(-10°, 10°) about x and z, the
- *   ball at rest at (U(-1.5, 1.5), 4, U(-1.5, 1.5)) above the platform centre.
- * - Environment parameters, read at each episode begin: "mass" (1; like a rigid sphere rolling
- *   without drag it does not change the motion), "scale" (1; ball diameter), "gravity" (9.81).
+ * - Behavior "3DBall", 12 agents per area, DecisionPeriod 5 with TakeActionsBetweenDecisions
+ *   (prefab, DecisionRequester), MaxStep 5000 (prefab, Ball3DAgent.maxStep) Academy steps of 0.02 s.
+ * - Observation: one vector sensor "VectorSensor_size8" [8], in order (agent script,
+ *   CollectObservations): `transform.rotation.z`, `transform.rotation.x` (quaternion components),
+ *   ball position minus platform position (x, y, z), ball Rigidbody velocity (x, y, z).
+ * - Actions: 2 continuous, clamped to [-1, 1]; each step `transform.Rotate(axis, 2·a)` in the
+ *   platform's own frame, about z (action 0) then x (action 1), while that quaternion component
+ *   is within ±0.25 (≈ ±29°).
+ * - Reward: SetReward(0.1) on every action step; when the ball falls (more than 2 below the
+ *   platform centre, or |x| or |z| beyond 3): SetReward(-1) and EndEpisode().
+ * - Episode begin: rotation identity, Rotate about x by U(-10°, 10°), then about z by U(-10°, 10°);
+ *   the ball at rest at (U(-1.5, 1.5), 4, U(-1.5, 1.5)) from the platform centre.
+ * - Environment parameters, read at each episode begin: "mass" (1; agent script SetBall: Rigidbody
+ *   mass, which does not change how a ball rolls), "scale" (1; agent script SetBall: the ball's
+ *   localScale, so its radius is 0.5·scale), "gravity" (9.81; read by the Academy of older
+ *   releases, UnitySDK/Assets/ML-Agents/Examples/3DBall/Scripts/Ball3DAcademy.cs). 3DBallHard
+ *   (Scripts/Ball3DHardAgent.cs) reads the same mass and scale.
  * - Stats: "Environment/Ball Fall Count" (SUM) whenever a ball falls.
  *
- * Physics: a solid sphere rolling without slipping on the plate accelerates at 5/7·g·sin(tilt) along
- * each plate axis; off the plate (or in the air) it falls freely and lands inelastically.
+ * Physics (an approximation of PhysX, which cannot be reproduced exactly): the platform has no
+ * Rigidbody (prefab: Transform, BoxCollider and the agent's components only), so Rotate teleports
+ * its collider: the ball keeps its world position and the contact pushes it back out to the top
+ * face, or it loses contact when the face turned away from it. On the face it rolls without
+ * slipping (solid sphere: 5/7 of the tangential gravity); off it, it falls freely and lands
+ * inelastically.
  */
 import { ActionSpec } from "../../env/behavior-spec.js";
 import { StatsAggregationMethod } from "../../protocol/side-channel/index.js";
 import type { AgentApi, AgentLogic, BehaviorDefinition, EmulatedEnvironment, ObservationBuffer, SceneContext } from "./environment.js";
+import { Quaternion, type Vec3 } from "./quaternion.js";
 
+/** ProjectSettings/TimeManager.asset, "Fixed Timestep". */
 const DT = 0.02;
-const DEG = Math.PI / 180;
-const PLATE_HALF_SIZE = 2.5;
-const PLATE_HALF_THICKNESS = 0.25;
+/** ProjectSettings/DynamicsManager.asset, m_Gravity.y (negated). */
+const DEFAULT_GRAVITY = 9.81;
+/** Prefab, Agent: Transform m_LocalScale {5, 5, 5} × BoxCollider m_Size {1, 1, 1}, halved. */
+export const PLATFORM_HALF_SIZE = 2.5;
+/** Prefab, Ball: SphereCollider m_Radius 0.5 × Transform m_LocalScale 1. */
+const BALL_RADIUS = 0.5;
+/** Prefab, Ball: Rigidbody m_Mass. */
+const BALL_MASS = 1;
+/** Prefab, Ball: Rigidbody m_AngularDrag (m_Drag is 0). Rolling couples it to the linear speed. */
+const ANGULAR_DRAG = 0.01;
+/** ProjectSettings/DynamicsManager.asset, m_DefaultContactOffset: farther than this, no contact. */
+const CONTACT_OFFSET = 0.01;
+/** Solid sphere rolling without slipping: a = g·sin(tilt) · m r² / (m r² + 2/5 m r²). */
 const ROLLING_FACTOR = 5 / 7;
-const ROLLING_DAMPING = 0.5; // per second: a little rolling resistance
+/** Angular drag slows ω; rolling shares that with v in the ratio I / (I + m r²) = 2/7. */
+const ROLLING_DAMPING = (2 / 7) * ANGULAR_DRAG;
+/** Agent script, OnActionReceived: degrees per unit action, and the quaternion component limit. */
+const DEGREES_PER_ACTION = 2;
+const ROTATION_LIMIT = 0.25;
 
 const behavior: BehaviorDefinition = {
   name: "3DBall",
@@ -39,26 +66,24 @@ const behavior: BehaviorDefinition = {
   agentsPerArea: 12,
 };
 
+const X_AXIS: Vec3 = [1, 0, 0];
+const Z_AXIS: Vec3 = [0, 0, 1];
+
 export class Ball3DAgent implements AgentLogic {
-  // Platform tilt in degrees about z and x.
-  rotZ = 0;
-  rotX = 0;
-  // Ball state in the platform frame while rolling (u along plate x, w along plate z) ...
+  /** The platform's transform.rotation. */
+  rotation = Quaternion.IDENTITY;
+  /** True while the ball touches the top face. */
   onPlate = false;
-  u = 0;
-  w = 0;
-  du = 0;
-  dw = 0;
-  // ... and in the world frame (relative to the platform centre) while airborne.
+  /** Ball position relative to the platform centre and velocity, world axes. */
   x = 0;
   y = 0;
   z = 0;
   vx = 0;
   vy = 0;
   vz = 0;
-  radius = 0.5;
-  mass = 1;
-  gravity = 9.81;
+  radius = BALL_RADIUS;
+  mass = BALL_MASS;
+  gravity = DEFAULT_GRAVITY;
 
   constructor(
     private readonly agent: AgentApi,
@@ -67,32 +92,22 @@ export class Ball3DAgent implements AgentLogic {
 
   onEpisodeBegin(): void {
     const r = this.scene.random;
-    this.rotX = r.range(-10, 10);
-    this.rotZ = r.range(-10, 10);
+    this.rotation = Quaternion.IDENTITY.rotateLocal(X_AXIS, r.range(-10, 10)).rotateLocal(Z_AXIS, r.range(-10, 10));
     this.onPlate = false;
     this.x = r.range(-1.5, 1.5);
     this.y = 4;
     this.z = r.range(-1.5, 1.5);
     this.vx = this.vy = this.vz = 0;
     const p = this.scene.parameters;
-    this.mass = p.getWithDefault("mass", 1);
-    this.radius = 0.5 * p.getWithDefault("scale", 1);
-    this.gravity = p.getWithDefault("gravity", 9.81);
-  }
-
-  /** transform.rotation.z and .x of the platform. */
-  quaternionZ(): number {
-    return Math.sin((this.rotZ * DEG) / 2) * Math.cos((this.rotX * DEG) / 2);
-  }
-
-  quaternionX(): number {
-    return Math.sin((this.rotX * DEG) / 2) * Math.cos((this.rotZ * DEG) / 2);
+    this.mass = p.getWithDefault("mass", BALL_MASS);
+    this.radius = BALL_RADIUS * p.getWithDefault("scale", 1);
+    this.gravity = p.getWithDefault("gravity", DEFAULT_GRAVITY);
   }
 
   collectObservations(buffers: readonly ObservationBuffer[]): void {
     const o = buffers[0]!;
-    o[0] = this.quaternionZ();
-    o[1] = this.quaternionX();
+    o[0] = this.rotation.z;
+    o[1] = this.rotation.x;
     o[2] = this.x;
     o[3] = this.y;
     o[4] = this.z;
@@ -102,13 +117,14 @@ export class Ball3DAgent implements AgentLogic {
   }
 
   onActionReceived(continuous: Float32Array): void {
-    const actionZ = 2 * clamp(continuous[0]!, -1, 1);
-    const actionX = 2 * clamp(continuous[1]!, -1, 1);
-    const qz = this.quaternionZ();
-    if ((qz < 0.25 && actionZ > 0) || (qz > -0.25 && actionZ < 0)) this.rotZ += actionZ;
-    const qx = this.quaternionX();
-    if ((qx < 0.25 && actionX > 0) || (qx > -0.25 && actionX < 0)) this.rotX += actionX;
-    this.physicsStep();
+    const actionZ = DEGREES_PER_ACTION * clamp(continuous[0]!, -1, 1);
+    const actionX = DEGREES_PER_ACTION * clamp(continuous[1]!, -1, 1);
+    const q = this.rotation;
+    if ((q.z < ROTATION_LIMIT && actionZ > 0) || (q.z > -ROTATION_LIMIT && actionZ < 0)) this.rotation = this.rotation.rotateLocal(Z_AXIS, actionZ);
+    const q2 = this.rotation;
+    if ((q2.x < ROTATION_LIMIT && actionX > 0) || (q2.x > -ROTATION_LIMIT && actionX < 0)) this.rotation = this.rotation.rotateLocal(X_AXIS, actionX);
+    // Unity runs the agent's FixedUpdate before the physics step; the fall test sees the ball
+    // where the previous step left it.
     if (this.y < -2 || Math.abs(this.x) > 3 || Math.abs(this.z) > 3) {
       this.scene.stats.add("Environment/Ball Fall Count", 1, StatsAggregationMethod.SUM);
       this.agent.setReward(-1);
@@ -116,54 +132,49 @@ export class Ball3DAgent implements AgentLogic {
     } else {
       this.agent.setReward(0.1);
     }
+    this.physicsStep();
   }
 
-  /** One FixedUpdate of 0.02 s. */
+  /** One FixedUpdate of 0.02 s: the physics step after the agent has turned the platform. */
   physicsStep(): void {
-    const sz = Math.sin(this.rotZ * DEG);
-    const cz = Math.cos(this.rotZ * DEG);
-    const sx = Math.sin(this.rotX * DEG);
-    const cx = Math.cos(this.rotX * DEG);
-    const h = PLATE_HALF_THICKNESS + this.radius;
+    const rest = PLATFORM_HALF_SIZE + this.radius; // ball centre above the platform centre, along the normal
     if (this.onPlate) {
-      const damp = 1 - ROLLING_DAMPING * DT;
-      this.du = (this.du - ROLLING_FACTOR * this.gravity * sz * DT) * damp;
-      this.dw = (this.dw + ROLLING_FACTOR * this.gravity * sx * DT) * damp;
-      this.u += this.du * DT;
-      this.w += this.dw * DT;
-      const px = this.x;
-      const py = this.y;
-      const pz = this.z;
-      // Plate frame -> world: rotate about z, then about x.
-      const x1 = this.u * cz - h * sz;
-      const y1 = this.u * sz + h * cz;
-      this.x = x1;
-      this.y = y1 * cx - this.w * sx;
-      this.z = y1 * sx + this.w * cx;
-      this.vx = (this.x - px) / DT;
-      this.vy = (this.y - py) / DT;
-      this.vz = (this.z - pz) / DT;
-      if (Math.abs(this.u) > PLATE_HALF_SIZE || Math.abs(this.w) > PLATE_HALF_SIZE) this.onPlate = false;
-      return;
+      const [u, n, w] = this.rotation.toLocal([this.x, this.y, this.z]);
+      if (n <= rest + CONTACT_OFFSET) {
+        this.roll(u, w, rest);
+        return;
+      }
+      this.onPlate = false; // the face turned away faster than the ball falls
     }
     this.vy -= this.gravity * DT;
     this.x += this.vx * DT;
     this.y += this.vy * DT;
     this.z += this.vz * DT;
-    // World -> plate frame (inverse rotations): land when the ball touches the top face.
-    const y1 = this.y * cx + this.z * sx;
-    const w = -this.y * sx + this.z * cx;
-    const u = this.x * cz + y1 * sz;
-    const n = -this.x * sz + y1 * cz;
-    if (n <= h && n > 0 && Math.abs(u) <= PLATE_HALF_SIZE && Math.abs(w) <= PLATE_HALF_SIZE) {
+    const [u, n, w] = this.rotation.toLocal([this.x, this.y, this.z]);
+    if (n <= rest && n > 0 && Math.abs(u) <= PLATFORM_HALF_SIZE && Math.abs(w) <= PLATFORM_HALF_SIZE) {
+      // Inelastic landing on the top face: keep the velocity along it, drop the normal part.
+      const [du, , dw] = this.rotation.toLocal([this.vx, this.vy, this.vz]);
+      this.setFromLocal(u, rest, w, du, dw);
       this.onPlate = true;
-      this.u = u;
-      this.w = w;
-      // Inelastic landing: keep the velocity along the plate, drop the normal part.
-      const vy1 = this.vy * cx + this.vz * sx;
-      this.dw = -this.vy * sx + this.vz * cx;
-      this.du = this.vx * cz + vy1 * sz;
     }
+  }
+
+  /** One step of rolling on the top face, from plate coordinates (u, w). */
+  private roll(u: number, w: number, rest: number): void {
+    const [gu, , gw] = this.rotation.toLocal([0, -this.gravity, 0]);
+    const [du0, , dw0] = this.rotation.toLocal([this.vx, this.vy, this.vz]);
+    const damp = 1 - ROLLING_DAMPING * DT;
+    const du = (du0 + ROLLING_FACTOR * gu * DT) * damp;
+    const dw = (dw0 + ROLLING_FACTOR * gw * DT) * damp;
+    const nu = u + du * DT;
+    const nw = w + dw * DT;
+    this.setFromLocal(nu, rest, nw, du, dw);
+    if (Math.abs(nu) > PLATFORM_HALF_SIZE || Math.abs(nw) > PLATFORM_HALF_SIZE) this.onPlate = false;
+  }
+
+  private setFromLocal(u: number, n: number, w: number, du: number, dw: number): void {
+    [this.x, this.y, this.z] = this.rotation.toWorld([u, n, w]);
+    [this.vx, this.vy, this.vz] = this.rotation.toWorld([du, 0, dw]);
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Ball3DAgent, ball3d } from "../../../src/emulator/environments/ball-3d.js";
+import { Quaternion } from "../../../src/emulator/environments/quaternion.js";
 import { decodeSideChannelMessages, parseStatsMessage, StatsAggregationMethod } from "../../../src/protocol/side-channel/index.js";
 import { lcg, runPolicy, startAcademy } from "./run-policy.js";
 
@@ -76,13 +77,106 @@ describe("3dball", () => {
     expect(agent.mass).toBe(3);
     expect(agent.radius).toBe(1);
     expect(agent.gravity).toBe(4);
-    // A bigger ball rests higher: centre = plate half thickness (0.25) + radius, on a level plate.
-    agent.rotX = agent.rotZ = 0;
-    agent.x = 0;
-    agent.z = 0;
-    for (let i = 0; i < 400; i++) agent.physicsStep();
+  });
+
+  it("the ball rests on the top face of the 5x5x5 cube: 2.5 + radius above its centre", () => {
+    for (const [scale, rest] of [
+      [1, 3],
+      [2, 3.5],
+    ] as const) {
+      const academy = startAcademy(ball3d, 1, { scale });
+      const agent = academy.agents[0]!.logic as Ball3DAgent;
+      agent.rotation = Quaternion.IDENTITY;
+      agent.x = 0.3;
+      agent.y = 4.5;
+      agent.z = -0.7;
+      for (let i = 0; i < 200; i++) agent.physicsStep();
+      expect(agent.onPlate).toBe(true);
+      expect(agent.y).toBeCloseTo(rest, 6);
+      expect([agent.x, agent.z, agent.vx, agent.vy, agent.vz]).toEqual([0.3, -0.7, 0, 0, 0].map((v) => expect.closeTo(v, 9)));
+    }
+  });
+
+  it("rolls down a fixed tilt at 5/7 g sin(tilt), less the angular drag's share", () => {
+    const academy = startAcademy(ball3d, 1);
+    const agent = academy.agents[0]!.logic as Ball3DAgent;
+    const tilt = 8; // degrees about z: the +x side goes up, so the ball rolls towards -x
+    agent.rotation = Quaternion.angleAxis([0, 0, 1], tilt);
+    const t = (tilt * Math.PI) / 180;
+    // Start on the face at its centre, at rest.
+    [agent.x, agent.y, agent.z] = [-3 * Math.sin(t), 3 * Math.cos(t), 0];
+    agent.vx = agent.vy = agent.vz = 0;
+    agent.onPlate = true;
+    const steps = 40;
+    for (let i = 0; i < steps; i++) agent.physicsStep();
+    // Independent: a = 5/7 g sin(t) along the face, v_k = a dt sum (1 - c dt)^j, semi-implicit Euler.
+    const dt = 0.02;
+    const damp = 1 - (2 / 7) * 0.01 * dt;
+    let v = 0;
+    let s = 0;
+    for (let i = 0; i < steps; i++) {
+      v = (v + (5 / 7) * 9.81 * Math.sin(t) * dt) * damp;
+      s += v * dt;
+    }
+    const speed = Math.hypot(agent.vx, agent.vy, agent.vz);
+    expect(speed).toBeCloseTo(v, 9);
+    expect(agent.vx).toBeLessThan(0);
+    // Still on the face: distance from the centre along the normal stays 3.
+    const [u, n, w] = agent.rotation.toLocal([agent.x, agent.y, agent.z]);
+    expect([u, n, w]).toEqual([-s, 3, 0].map((x) => expect.closeTo(x, 9)));
+  });
+
+  it("turning the platform does not carry the ball: it keeps its world position on the face", () => {
+    const academy = startAcademy(ball3d, 1);
+    const agent = academy.agents[0]!.logic as Ball3DAgent;
+    agent.rotation = Quaternion.IDENTITY;
+    [agent.x, agent.y, agent.z] = [0, 3, 0];
+    agent.vx = agent.vy = agent.vz = 0;
+    agent.onPlate = true;
+    // Tilt about z by +2° (action 1): the top face moves towards -x under the ball.
+    agent.onActionReceived(Float32Array.of(1, 0));
+    expect(agent.rotation.z).toBeCloseTo(Math.sin(Math.PI / 180), 12);
     expect(agent.onPlate).toBe(true);
-    expect(agent.y).toBeCloseTo(1.25, 5);
+    // The ball is pushed out along the new normal, not swept along with the face (2° at radius 3 would be 0.105).
+    expect(Math.abs(agent.x)).toBeLessThan(0.01);
+    const [u, n] = agent.rotation.toLocal([agent.x, agent.y, agent.z]);
+    expect(n).toBeCloseTo(3, 9);
+    expect(u).toBeCloseTo(3 * Math.sin((2 * Math.PI) / 180), 2);
+  });
+
+  it("turns the platform like Transform.Rotate in its own frame, within the ±0.25 quaternion limit", () => {
+    const academy = startAcademy(ball3d, 1);
+    const agent = academy.agents[0]!.logic as Ball3DAgent;
+    agent.rotation = Quaternion.IDENTITY;
+    agent.onPlate = true;
+    [agent.x, agent.y, agent.z] = [0, 3, 0];
+    for (let i = 0; i < 40; i++) agent.onActionReceived(Float32Array.of(1, 0));
+    // 2° per step while rotation.z < 0.25 (2·asin(0.25) = 28.96°): 15 steps reach 30°, then it stops.
+    expect(agent.rotation.z).toBeCloseTo(Math.sin((30 * Math.PI) / 360), 9);
+    // Local frame: after tilting about z, a turn about the platform's own x axis is not the world x axis.
+    const q = agent.rotation.rotateLocal([1, 0, 0], 90);
+    const [wx, wy, wz] = q.toWorld([0, 1, 0]); // the platform's normal
+    const c = Math.cos((30 * Math.PI) / 180);
+    const s = Math.sin((30 * Math.PI) / 180);
+    // Rz(30°)·Rx(90°)·ŷ = Rz(30°)·ẑ = ẑ
+    expect([wx, wy, wz]).toEqual([0, 0, 1].map((v) => expect.closeTo(v, 9)));
+    expect(q.toWorld([1, 0, 0])).toEqual([c, s, 0].map((v) => expect.closeTo(v, 9)));
+  });
+
+  it("the observed ball height has Unity's statistics under a balancing controller", () => {
+    // Unity's own 3DBall.onnx normalizer: observation 3 has mean 3.05, std 0.18. The old 0.5-thick
+    // platform gave 1.13 and 0.92.
+    const academy = startAcademy(ball3d, 5);
+    const heights: number[] = [];
+    const controller = (o: number[]): number[] => [clamp(o[2]! + o[5]! - 10 * o[0]!), clamp(-o[4]! - o[7]! - 10 * o[1]!)];
+    runPolicy(academy, (info) => ({ continuous: controller(info.observations[0]!.floatData!.data) }), 400, (info) => {
+      if (!info.done) heights.push(info.observations[0]!.floatData!.data[3]!);
+    });
+    const mean = heights.reduce((a, b) => a + b, 0) / heights.length;
+    const std = Math.sqrt(heights.reduce((a, b) => a + (b - mean) ** 2, 0) / heights.length);
+    expect(mean).toBeGreaterThan(2.9);
+    expect(mean).toBeLessThan(3.2);
+    expect(std).toBeLessThan(0.4);
   });
 
   it("sends the fall stat over the wire side channel", () => {
