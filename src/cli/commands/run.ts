@@ -2,6 +2,7 @@
 // with an exported model and print the mean episode reward.
 import { InvalidArgumentError } from "commander";
 import { createLogger, errorMessage } from "../../util/logger.js";
+import { DEFAULT_PROGRESS_SECONDS } from "../run/progress.js";
 import { describeRunReport, runPolicy } from "../run/run-policy.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -22,6 +23,7 @@ interface RunFlags {
   timeoutWait: number;
   seed: number;
   timeScale: string;
+  progressSeconds: number;
   bind?: string;
   debug?: boolean;
 }
@@ -39,6 +41,7 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
     .option("--timeout-wait <seconds>", "how long to wait for Unity to connect or reply", integer(1), 60)
     .option("--seed <n>", "seed sent to Unity", integer(-1), 0)
     .option("--time-scale <x>", "engine time scale", "20")
+    .option("--progress-seconds <s>", "print episodes, mean reward and decisions/s every s seconds (0 = never)", integer(0), DEFAULT_PROGRESS_SECONDS)
     .option("--bind <address>", "address to bind (default loopback)")
     .option("--debug", "debug logging")
     .action(async (model: string, o: RunFlags) => {
@@ -57,6 +60,7 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
           seed: o.seed,
           timeScale,
           bind: o.bind,
+          progressSeconds: o.progressSeconds,
           logger,
         });
         for (const line of describeRunReport(report)) process.stdout.write(line + "\n");

@@ -10,6 +10,7 @@ import { EnvWorker } from "../learn/env-workers.js";
 import { EDITOR_PORT } from "../learn/run-training.js";
 import { chooseBehavior, checkModelFitsSpec } from "./match-behavior.js";
 import { EpisodeReturns } from "../episode-returns.js";
+import { DEFAULT_PROGRESS_SECONDS, RunProgress, type ProgressCounts } from "./progress.js";
 
 export interface RunPolicyOptions {
   readonly model: string;
@@ -26,6 +27,8 @@ export interface RunPolicyOptions {
   readonly seed: number;
   readonly timeScale: number;
   readonly bind?: string;
+  /** Seconds of wall time between progress lines; 0 = none. Default DEFAULT_PROGRESS_SECONDS. */
+  readonly progressSeconds?: number;
   readonly logger: Logger;
   /** Called once the server listens (tests start an emulator here). */
   readonly onListening?: (port: number) => void;
@@ -86,7 +89,10 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
     const chosen = chooseBehavior(opts.model, [...env.behaviorSpecs.keys()]);
     for (const full of chosen.fullNames) checkModelFitsSpec(opts.model, chosen.name, policy, env.behaviorSpecs.get(full)!);
     behavior = chosen.name;
-    log.info(`Running ${opts.model} on behavior ${chosen.name} (${opts.deterministic ? "deterministic" : "stochastic"} actions).`);
+    log.info(`Running ${opts.model} on behavior ${chosen.name} (${opts.deterministic ? "deterministic" : "stochastic"} actions); ${describeStop(opts)}.`);
+    // Progress time counts from the first action, not from the launch and connection.
+    const progress = new RunProgress(opts.progressSeconds ?? DEFAULT_PROGRESS_SECONDS, performance.now());
+    const counts = (): ProgressCounts => ({ episodes: returns.finished.length, meanEpisodeReward: returns.meanReturn, decisions: returns.decisions, rewardSum: returns.rewardSum });
     while (!stop && (opts.steps === undefined || steps < opts.steps) && (opts.episodes === undefined || returns.finished.length < opts.episodes)) {
       for (const full of chosen.fullNames) {
         const [decision, terminal] = env.getSteps(full);
@@ -97,6 +103,8 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
       }
       await env.step();
       steps++;
+      const line = progress.poll(performance.now(), counts);
+      if (line) log.info(line);
     }
   } catch (error) {
     if (error instanceof UnityStoppedError) log.info(`Unity stopped after ${steps} steps.`);
@@ -121,6 +129,12 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
     meanRewardPerDecision: returns.decisions ? returns.rewardSum / returns.decisions : null,
     seconds,
   };
+}
+
+/** When the run ends, as the start line tells it. */
+function describeStop(o: RunPolicyOptions): string {
+  const limits = [o.episodes !== undefined ? `${o.episodes} episodes` : "", o.steps !== undefined ? `${o.steps} steps` : ""].filter(Boolean);
+  return limits.length ? `stops after ${limits.join(" or ")}` : "runs until Ctrl+C (or Unity stops); --episodes N ends it by itself";
 }
 
 /** The report as the lines the command prints. */

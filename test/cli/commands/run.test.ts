@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import fc from "fast-check";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -135,8 +137,7 @@ describe("mlagents-ts run (command)", () => {
       return true;
     });
     try {
-      const port = 20000 + Math.floor(Math.random() * 20000);
-      await p.parseAsync(["node", "mlagents-ts", "run", basicModel("Basic.onnx", 2), "--env", "builtin:basic", "--base-port", String(port), "--deterministic", "--episodes", "3"]);
+      await p.parseAsync(["node", "mlagents-ts", "run", basicModel("Basic.onnx", 2), "--env", "builtin:basic", "--base-port", "0", "--deterministic", "--episodes", "3"]);
     } finally {
       spy.mockRestore();
     }
@@ -145,4 +146,76 @@ describe("mlagents-ts run (command)", () => {
     expect(text).toMatch(/Basic: \d+ steps, 22 decisions in [\d.]+ s \(\d+ decisions\/s\)\./);
     expect(text).toContain("Episodes finished: 3. Mean episode reward: 0.930.");
   }, 30_000);
+});
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** The CLI as a user runs it, in its own process; `waitFor` resolves once `count` stdout lines match. */
+function runCli(args: string[]) {
+  const proc = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let waiters: (() => boolean)[] = [];
+  let buffered = "";
+  let stderr = "";
+  proc.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  proc.stdout.on("data", (d: Buffer) => {
+    buffered += d.toString();
+    const complete = buffered.split("\n");
+    buffered = complete.pop()!;
+    lines.push(...complete);
+    waiters = waiters.filter((done) => !done());
+  });
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  const waitFor = (re: RegExp, count = 1): Promise<string[]> => {
+    const matching = (): string[] => lines.filter((l) => re.test(l));
+    return Promise.race([
+      new Promise<string[]>((resolve) => {
+        const done = (): boolean => matching().length >= count && (resolve(matching()), true);
+        if (!done()) waiters.push(done);
+      }),
+      exited.then((code) => Promise.reject(new Error(`exited (${code}) before ${count} line(s) matching ${re}:\n${lines.join("\n")}\n${stderr}`))),
+    ]);
+  };
+  return { proc, lines, exited, waitFor, stderr: () => stderr };
+}
+
+const PROGRESS_LINE = /^\[INFO\] \d+ s: \d+ episodes finished, mean episode reward (n\/a \(none finished yet\)|-?[\d.]+), \d+ decisions \(\d+ decisions\/s\), reward per decision (n\/a|-?\d+\.\d{4})\.$/;
+
+describe("mlagents-ts run (process)", () => {
+  it("prints a progress line at the interval while it runs, and the totals on Ctrl+C", async () => {
+    const cli = runCli(["run", basicModel("Basic.onnx", 2), "--env", "builtin:basic", "--base-port", "0", "--progress-seconds", "1"]);
+    try {
+      await cli.waitFor(/runs until Ctrl\+C/);
+      // The progress is steady, not a one-off: a second line follows, later in the run.
+      const [first, second] = await cli.waitFor(PROGRESS_LINE, 2);
+      expect(Number(/\] (\d+) s:/.exec(second!)![1])).toBeGreaterThan(Number(/\] (\d+) s:/.exec(first!)![1]));
+      cli.proc.kill("SIGINT");
+      expect(await cli.exited).toBe(0);
+    } finally {
+      cli.proc.kill("SIGKILL");
+    }
+    const text = cli.lines.join("\n");
+    expect(text).toMatch(/^Basic: \d+ steps, \d+ decisions in [\d.]+ s \(\d+ decisions\/s\)\.$/m);
+    expect(text).toMatch(/^Episodes finished: [1-9]\d*\. Mean episode reward: 0\.\d{3}\./m);
+  }, 120_000);
+
+  it("the README's `run` example ends by itself and prints the totals", async () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const example = /`node bin\/mlagents-ts\.js (run models\/3dball\.onnx --env builtin:3dball[^`]*)`/.exec(readme);
+    expect(example, "README has the run example").not.toBeNull();
+    const args = example![1]!.split(/\s+/);
+    expect(args).toContain("--episodes"); // else it would run until Ctrl+C
+    // Only the port differs from what a person pastes: tests never take fixed ports.
+    const cli = runCli([...args, "--base-port", "0"]);
+    try {
+      expect(await cli.exited, cli.stderr()).toBe(0);
+    } finally {
+      cli.proc.kill("SIGKILL");
+    }
+    const episodes = Number(args[args.indexOf("--episodes") + 1]);
+    const totals = cli.lines.find((l) => l.startsWith("Episodes finished:"));
+    expect(totals, cli.lines.join("\n")).toMatch(new RegExp(`^Episodes finished: ${episodes}\\. Mean episode reward: \\d+\\.\\d{3}\\.`));
+    // The shipped model balances the ball: the card's reward, not just "it ended".
+    expect(Number(/Mean episode reward: (\d+\.\d{3})\./.exec(totals!)![1])).toBeGreaterThanOrEqual(90);
+  }, 180_000);
 });
