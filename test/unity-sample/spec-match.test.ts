@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { getBuiltinEnvironment } from "../../src/emulator/environments/registry.js";
-import { Ball3DAgent } from "../../src/emulator/environments/ball-3d.js";
+import { BALL_ANGULAR_DRAG, BALL_DRAG, BALL_MASS, BALL_RADIUS, Ball3DAgent, PLATFORM_HALF_SIZE } from "../../src/emulator/environments/ball-3d.js";
+import { Quaternion } from "../../src/emulator/environments/quaternion.js";
 import type { AgentApi, SceneContext } from "../../src/emulator/environments/environment.js";
 
 const root = (p: string): string => fileURLToPath(new URL(`../../unity-sample/${p}`, import.meta.url));
@@ -88,6 +89,26 @@ describe("unity-sample scene matches builtin:3dball", () => {
     expect(Number(field(agent!, "MaxStep"))).toBe(behavior.maxStep);
   });
 
+  it("the platform is the prefab's 5x5x5 cube and the ball its sphere, as the emulator models them", () => {
+    const vec = (v: string): number[] => [...v.matchAll(/[xyz]: (-?[\d.]+)/g)].map((m) => Number(m[1]));
+    const components = (go: UnityObject): UnityObject[] => [...go.body.matchAll(/component: \{fileID: (\d+)\}/g)].map((m) => byId(m[1]!));
+    const platform = byId(ref(field(agent!, "m_GameObject")));
+    const platformScale = vec(field(components(platform).find((c) => c.type === "Transform")!, "m_LocalScale"));
+    const boxSize = vec(field(components(platform).find((c) => c.type === "BoxCollider")!, "m_Size"));
+    expect(platformScale.map((v, i) => (v * boxSize[i]!) / 2)).toEqual([PLATFORM_HALF_SIZE, PLATFORM_HALF_SIZE, PLATFORM_HALF_SIZE]);
+    // No Rigidbody on the platform: Rotate teleports its collider, as the emulator assumes.
+    expect(components(platform).map((c) => c.type)).not.toContain("Rigidbody");
+
+    const ball = byId(ref(field(agent!, "ball")));
+    const ballScale = vec(field(components(ball).find((c) => c.type === "Transform")!, "m_LocalScale"));
+    const radius = Number(field(components(ball).find((c) => c.type === "SphereCollider")!, "m_Radius"));
+    expect(ballScale.map((v) => v * radius)).toEqual([BALL_RADIUS, BALL_RADIUS, BALL_RADIUS]);
+    const body = components(ball).find((c) => c.type === "Rigidbody")!;
+    expect([Number(field(body, "m_Mass")), Number(field(body, "m_Drag")), Number(field(body, "m_AngularDrag"))]).toEqual([BALL_MASS, BALL_DRAG, BALL_ANGULAR_DRAG]);
+    // The ball starts above the cube's top face, as OnEpisodeBegin puts it (4 above the centre).
+    expect(vec(field(components(ball).find((c) => c.type === "Transform")!, "m_LocalPosition"))).toEqual([0, 4, 0]);
+  });
+
   it("the agent's ball is a unit sphere with a Rigidbody, and every script reference resolves", () => {
     const ball = byId(ref(field(agent!, "ball")));
     expect(ball.type).toBe("GameObject");
@@ -107,10 +128,10 @@ describe("unity-sample scene matches builtin:3dball", () => {
  * each with its size and a way to make the emulator's Ball3DAgent produce exactly that quantity.
  */
 const OBSERVATIONS: readonly { expr: string; size: number; set: (a: Ball3DAgent) => void; want: number[] }[] = [
-  { expr: "transform.rotation.z", size: 1, set: (a) => (a.rotZ = 20), want: [Math.sin((10 * Math.PI) / 180)] },
-  { expr: "transform.rotation.x", size: 1, set: (a) => (a.rotX = -30), want: [Math.sin((-15 * Math.PI) / 180)] },
+  { expr: "transform.rotation.z", size: 1, set: (a) => (a.rotation = Quaternion.angleAxis([0, 0, 1], 20)), want: [Math.sin((10 * Math.PI) / 180)] },
+  { expr: "transform.rotation.x", size: 1, set: (a) => (a.rotation = Quaternion.angleAxis([1, 0, 0], -30)), want: [Math.sin((-15 * Math.PI) / 180)] },
   { expr: "ball.transform.position - transform.position", size: 3, set: (a) => ((a.x = 1), (a.y = 2), (a.z = 3)), want: [1, 2, 3] },
-  { expr: "m_BallRb.linearVelocity", size: 3, set: (a) => ((a.vx = 4), (a.vy = 5), (a.vz = 6)), want: [4, 5, 6] },
+  { expr: "BallVelocity", size: 3, set: (a) => ((a.vx = 4), (a.vy = 5), (a.vz = 6)), want: [4, 5, 6] },
 ];
 
 function emulatorAgent(onReward?: (r: number) => void): Ball3DAgent {
@@ -147,6 +168,16 @@ describe("unity-sample Ball3DAgent.cs matches builtin:3dball", () => {
     }
   });
 
+  it("reads the ball's velocity with the Rigidbody API of each Unity version the README names", () => {
+    // Unity 6 renamed Rigidbody.velocity to linearVelocity; 2023.2 has only velocity.
+    const property = /Vector3 BallVelocity\s*\{([\s\S]*?)\n {4}\}/.exec(csharp)![1]!;
+    expect(property).toMatch(/#if UNITY_6000_0_OR_NEWER\s+get => m_BallRb\.linearVelocity;\s+set => m_BallRb\.linearVelocity = value;\s+#else\s+get => m_BallRb\.velocity;\s+set => m_BallRb\.velocity = value;\s+#endif/);
+    // Nowhere else: every other use goes through the property.
+    const outside = csharp.replace(property, "");
+    expect(outside).not.toMatch(/m_BallRb\.(linearVelocity|velocity)\b/);
+    expect(read("README.md")).toMatch(/2023\.2/);
+  });
+
   it("uses continuous action 0 to tilt about z and action 1 about x, 2 degrees per unit, like the emulator", () => {
     expect(csharp).toMatch(/var actionZ = 2f \* Mathf\.Clamp\(actionBuffers\.ContinuousActions\[0\], -1f, 1f\);/);
     expect(csharp).toMatch(/var actionX = 2f \* Mathf\.Clamp\(actionBuffers\.ContinuousActions\[1\], -1f, 1f\);/);
@@ -156,9 +187,11 @@ describe("unity-sample Ball3DAgent.cs matches builtin:3dball", () => {
 
     const a = emulatorAgent();
     a.onActionReceived(Float32Array.of(1, 0));
-    expect([a.rotZ, a.rotX]).toEqual([2, 0]);
+    const [s1, c1] = [Math.sin(Math.PI / 180), Math.cos(Math.PI / 180)];
+    expect([a.rotation.z, a.rotation.x]).toEqual([s1, 0].map((v) => expect.closeTo(v, 12)));
     a.onActionReceived(Float32Array.of(0, -5)); // clamped to -1
-    expect([a.rotZ, a.rotX]).toEqual([2, -2]);
+    // Rotate in the platform's own frame: rotation = AngleAxis(2°, z) * AngleAxis(-2°, x).
+    expect([a.rotation.z, a.rotation.x]).toEqual([s1 * c1, -s1 * c1].map((v) => expect.closeTo(v, 12)));
   });
 
   it("rewards like the emulator: 0.1 per step, -1 and EndEpisode when the ball falls", () => {

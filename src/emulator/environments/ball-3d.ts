@@ -42,17 +42,19 @@ const DEFAULT_GRAVITY = 9.81;
 /** Prefab, Agent: Transform m_LocalScale {5, 5, 5} × BoxCollider m_Size {1, 1, 1}, halved. */
 export const PLATFORM_HALF_SIZE = 2.5;
 /** Prefab, Ball: SphereCollider m_Radius 0.5 × Transform m_LocalScale 1. */
-const BALL_RADIUS = 0.5;
+export const BALL_RADIUS = 0.5;
 /** Prefab, Ball: Rigidbody m_Mass. */
-const BALL_MASS = 1;
-/** Prefab, Ball: Rigidbody m_AngularDrag (m_Drag is 0). Rolling couples it to the linear speed. */
-const ANGULAR_DRAG = 0.01;
+export const BALL_MASS = 1;
+/** Prefab, Ball: Rigidbody m_Drag: no air drag. */
+export const BALL_DRAG = 0;
+/** Prefab, Ball: Rigidbody m_AngularDrag. Rolling couples it to the linear speed. */
+export const BALL_ANGULAR_DRAG = 0.01;
 /** ProjectSettings/DynamicsManager.asset, m_DefaultContactOffset: farther than this, no contact. */
 const CONTACT_OFFSET = 0.01;
 /** Solid sphere rolling without slipping: a = g·sin(tilt) · m r² / (m r² + 2/5 m r²). */
 const ROLLING_FACTOR = 5 / 7;
 /** Angular drag slows ω; rolling shares that with v in the ratio I / (I + m r²) = 2/7. */
-const ROLLING_DAMPING = (2 / 7) * ANGULAR_DRAG;
+const ROLLING_DAMPING = BALL_DRAG + (2 / 7) * BALL_ANGULAR_DRAG;
 /** Agent script, OnActionReceived: degrees per unit action, and the quaternion component limit. */
 const DEGREES_PER_ACTION = 2;
 const ROTATION_LIMIT = 0.25;

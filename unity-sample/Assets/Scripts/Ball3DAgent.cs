@@ -5,11 +5,13 @@ using UnityEngine;
 
 /// <summary>
 /// Balance a ball on a tilting platform: ML-Agents' 3DBall, written to match mlagents-ts'
-/// built-in environment `builtin:3dball` (src/emulator/environments/ball-3d.ts) exactly, so a
-/// policy trained on either drives the other. test/unity-sample/spec-match.test.ts keeps the two
-/// in step: same behavior name, observation order, sizes and meaning, same actions.
+/// built-in environment `builtin:3dball` (src/emulator/environments/ball-3d.ts), which follows
+/// ML-Agents' own 3DBall prefab (a 5x5x5 cube, a ball of radius 0.5), so a policy trained on
+/// either drives the other. test/unity-sample/spec-match.test.ts keeps the two in step: same
+/// behavior name, observation order, sizes and meaning, same actions, same platform and ball.
 /// Put this on the platform, next to Behavior Parameters ("3DBall", vector observation 8,
 /// 2 continuous actions) and a Decision Requester (period 5).
+/// Compiles on Unity 2023.2 (Rigidbody.velocity) and Unity 6 (Rigidbody.linearVelocity).
 /// </summary>
 public class Ball3DAgent : Agent
 {
@@ -26,6 +28,18 @@ public class Ball3DAgent : Agent
     Rigidbody m_BallRb;
     EnvironmentParameters m_ResetParams;
 
+    /// <summary>The ball's Rigidbody velocity: Unity 6 renamed Rigidbody.velocity to linearVelocity.</summary>
+    Vector3 BallVelocity
+    {
+#if UNITY_6000_0_OR_NEWER
+        get => m_BallRb.linearVelocity;
+        set => m_BallRb.linearVelocity = value;
+#else
+        get => m_BallRb.velocity;
+        set => m_BallRb.velocity = value;
+#endif
+    }
+
     public override void Initialize()
     {
         m_BallRb = ball.GetComponent<Rigidbody>();
@@ -39,7 +53,7 @@ public class Ball3DAgent : Agent
         sensor.AddObservation(transform.rotation.z);
         sensor.AddObservation(transform.rotation.x);
         sensor.AddObservation(ball.transform.position - transform.position);
-        sensor.AddObservation(m_BallRb.linearVelocity);
+        sensor.AddObservation(BallVelocity);
     }
 
     public override void OnActionReceived(ActionBuffers actionBuffers)
@@ -74,7 +88,7 @@ public class Ball3DAgent : Agent
         transform.rotation = Quaternion.identity;
         transform.Rotate(new Vector3(1, 0, 0), Random.Range(-10f, 10f));
         transform.Rotate(new Vector3(0, 0, 1), Random.Range(-10f, 10f));
-        m_BallRb.linearVelocity = Vector3.zero;
+        BallVelocity = Vector3.zero;
         m_BallRb.angularVelocity = Vector3.zero;
         ball.transform.position = new Vector3(Random.Range(-1.5f, 1.5f), 4f, Random.Range(-1.5f, 1.5f)) + transform.position;
         SetResetParameters();
