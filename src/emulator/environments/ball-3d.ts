@@ -4,7 +4,7 @@
  * comes from (paths under Project/; "prefab" = Assets/ML-Agents/Examples/3DBall/Prefabs/3DBall.prefab,
  * "agent script" = Assets/ML-Agents/Examples/3DBall/Scripts/Ball3DAgent.cs).
  *
- * - Behavior "3DBall", 12 agents per area, DecisionPeriod 5 with TakeActionsBetweenDecisions
+ * - Behavior "3DBall", 12 agents per area (Scenes/3DBall.unity: 12 prefab instances), DecisionPeriod 5 with TakeActionsBetweenDecisions
  *   (prefab, DecisionRequester), MaxStep 5000 (prefab, Ball3DAgent.maxStep) Academy steps of 0.02 s.
  * - Observation: one vector sensor "VectorSensor_size8" [8], in order (agent script,
  *   CollectObservations): `transform.rotation.z`, `transform.rotation.x` (quaternion components),
@@ -35,9 +35,9 @@ import { StatsAggregationMethod } from "../../protocol/side-channel/index.js";
 import type { AgentApi, AgentLogic, BehaviorDefinition, EmulatedEnvironment, ObservationBuffer, SceneContext } from "./environment.js";
 import { Quaternion, type Vec3 } from "./quaternion.js";
 
-/** ProjectSettings/TimeManager.asset, "Fixed Timestep". */
+/** ProjectSettings/TimeManager.asset "Fixed Timestep"; Scenes/3DBall.unity, Ball3DSettings fixedDeltaTime. */
 const DT = 0.02;
-/** ProjectSettings/DynamicsManager.asset, m_Gravity.y (negated). */
+/** ProjectSettings/DynamicsManager.asset, m_Gravity.y (negated); Ball3DSettings gravityMultiplier 1. */
 const DEFAULT_GRAVITY = 9.81;
 /** Prefab, Agent: Transform m_LocalScale {5, 5, 5} × BoxCollider m_Size {1, 1, 1}, halved. */
 export const PLATFORM_HALF_SIZE = 2.5;
