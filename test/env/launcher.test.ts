@@ -49,7 +49,7 @@ function processGone(pid: number): boolean {
 }
 
 describe("playerArgs", () => {
-  it("orders graphics flags, port, log file, then env args verbatim (spec 2.11)", () => {
+  it("orders graphics flags, port, log file, then env args verbatim (docs/protocol.md §2.11)", () => {
     expect(playerArgs({ port: 5006, workerId: 1, noGraphics: true, runLogsDir: "/r/run_logs", envArgs: ["-screen-width", "80"] })).toEqual([
       "-nographics",
       "-batchmode",
