@@ -30,7 +30,8 @@ function writeExecutable(path: string, text: string, mode = 0o755): void {
   chmodSync(path, mode);
 }
 
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+/** Polls for a process state; `ms` only bounds a failure (generous: process exits are slow under load). */
+async function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error("timed out waiting in test");
