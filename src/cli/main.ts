@@ -1,7 +1,7 @@
 // mlagents-ts command line: each sub-command lives in its own module under commands/.
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../util/logger.js";
-import { commands } from "./commands/index.js";
+import { commands } from "./commands/registry.js";
 import { PACKAGE_VERSION } from "./version.js";
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,4 +1,4 @@
-// mlagents-learn flags over YAML values (spec 7.6 / 8.1). A flag wins only when the user gave it:
+// mlagents-learn flags over YAML values (docs/protocol.md §7.6 / §8.1). A flag wins only when the user gave it:
 // pass only explicitly given flags (commander: getOptionValueSource(name) === "cli"); an absent
 // (undefined) property leaves the YAML value alone, like ML-Agents' DetectDefault.
 
@@ -59,7 +59,7 @@ interface FlagSpec {
 }
 
 const big = Number.MAX_SAFE_INTEGER;
-/** Flag -> YAML key table (spec 7.6). */
+/** Flag -> YAML key table (docs/protocol.md §7.6). */
 export const cliFlagTable: Partial<Record<keyof CliFlags, FlagSpec>> = {
   env: { flag: "--env", section: "env_settings", key: "env_path", kind: "string" },
   envArgs: { flag: "--env-args", section: "env_settings", key: "env_args", kind: "strings" },

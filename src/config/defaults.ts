@@ -1,9 +1,9 @@
-// ML-Agents defaults as data (spec 7.2-7.6). Factories return fresh objects so callers may mutate.
+// ML-Agents defaults as data (docs/protocol.md §7.2-§7.6). Factories return fresh objects so callers may mutate.
 
 import type { CheckpointSettings, EngineSettings, EnvSettings, TorchSettings } from "./run-options-types.js";
 import type { NetworkSettings, RewardSignalSettings, SacHyperparameters, TrainerSettings } from "./trainer-settings.js";
 
-/** SAC hyperparameters (spec 7.3). reward_signal_steps_per_update follows steps_per_update unless set. */
+/** SAC hyperparameters (docs/protocol.md §7.3). reward_signal_steps_per_update follows steps_per_update unless set. */
 export function defaultSacHyperparameters(): SacHyperparameters {
   return {
     learning_rate: 3.0e-4,
@@ -111,7 +111,7 @@ export function defaultTorchSettings(): TorchSettings {
   return { device: null };
 }
 
-/** Defaults of the sampler parameters (spec 7.5). */
+/** Defaults of the sampler parameters (docs/protocol.md §7.5). */
 export const samplerDefaults = {
   uniform: { min_value: 0.0, max_value: 1.0 },
   gaussian: { mean: 1.0, st_dev: 1.0 },
@@ -119,7 +119,7 @@ export const samplerDefaults = {
   constant: { value: 0.0 },
 } as const;
 
-/** Defaults of a lesson's completion_criteria (spec 7.5); behavior has none (required). */
+/** Defaults of a lesson's completion_criteria (docs/protocol.md §7.5); behavior has none (required). */
 export const completionCriteriaDefaults = {
   measure: "reward",
   signal_smoothing: true,

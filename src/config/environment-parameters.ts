@@ -1,4 +1,4 @@
-// Parses environment_parameters (spec 7.5): constants, samplers and curricula into the typed data of
+// Parses environment_parameters (docs/protocol.md §7.5): constants, samplers and curricula into the typed data of
 // environment-parameter-types.ts, and renders sampler descriptions as ML-Agents prints them.
 
 import type { Logger } from "../util/logger.js";

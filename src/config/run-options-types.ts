@@ -4,7 +4,7 @@
 import type { EnvironmentParameterConfig } from "./environment-parameter-types.js";
 import type { TrainerSettings } from "./trainer-settings.js";
 
-/** ML-Agents env_settings (spec 7.6). */
+/** ML-Agents env_settings (docs/protocol.md §7.6). */
 export interface MlagentsEnvSettings {
   /** Player executable to launch; null = wait for the Unity Editor. CLI --env. */
   env_path: string | null;
@@ -42,7 +42,7 @@ export interface MlagentsTsEnvSettings {
 
 export type EnvSettings = MlagentsEnvSettings & MlagentsTsEnvSettings;
 
-/** ML-Agents engine_settings, sent through the EngineConfigurationChannel (spec 5.4). */
+/** ML-Agents engine_settings, sent through the EngineConfigurationChannel (docs/protocol.md §5.4). */
 export interface EngineSettings {
   width: number;
   height: number;

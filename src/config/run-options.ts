@@ -1,4 +1,4 @@
-// Parses an mlagents-learn YAML configuration into RunOptions (spec 7): strict keys at every level,
+// Parses an mlagents-learn YAML configuration into RunOptions (docs/protocol.md §7): strict keys at every level,
 // ML-Agents defaults, default_settings deep-merged under each behavior, and the behavior lookup rule.
 
 import { readFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-// The Unity-side step loop (spec 2.12): one Academy step per FixedUpdate, in Unity's order:
+// The Unity-side step loop (docs/protocol.md §2.12): one Academy step per FixedUpdate, in Unity's order:
 // pre-step (DecisionRequesters), agent step counters +1, send state (queue decision infos),
 // decide (one batched Exchange if anything was queued), act (OnActionReceived, then MaxStep).
 // The Exchange itself is the caller's: stepUntilRequest() runs steps until one has something to

@@ -11,7 +11,7 @@ import { encodePngObservation, pixelsToFloats } from "./visual-encoding.js";
 /** Where an agent hands its infos (the communicator's PutObservations). */
 export type InfoSink = (agent: EmulatedAgent, info: AgentInfoProto) => void;
 
-// Unity's DimensionProperty values per rank (spec 3.1).
+// Unity's DimensionProperty values per rank (docs/protocol.md §3.1).
 const VECTOR_DIMS = [1];
 const VISUAL_DIMS = [1, 2, 2];
 
@@ -28,7 +28,7 @@ export class EmulatedAgent implements AgentApi, ActionMasker {
   private groupReward = 0;
   /** Unity's m_Info.done: a second end before the next decision is ignored, as in NotifyAgentDone. */
   private infoDone = false;
-  /** Created at the first masking call, then sent with every info (spec 3.6). */
+  /** Created at the first masking call, then sent with every info (docs/protocol.md §3.6). */
   private mask: boolean[] | null = null;
   private readonly branchOffsets: number[];
   private readonly buffers: ObservationBuffer[];

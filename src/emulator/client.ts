@@ -1,5 +1,5 @@
 // UnityEmulator: the Unity side of the wire (a gRPC client, like com.unity.ml-agents' RpcCommunicator).
-// Handshake (spec 2.3): RPC #1 announces "AcademySingleton" with versions and capabilities; RPC #2 is
+// Handshake (docs/protocol.md §2.3): RPC #1 announces "AcademySingleton" with versions and capabilities; RPC #2 is
 // empty and its reply must carry rl_input (normally RESET). Then the Academy's step loop exchanges
 // observations for actions until the trainer answers status != 200, sends QUIT, or we stop.
 import { credentials, Metadata, status as grpcStatus, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";

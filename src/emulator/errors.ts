@@ -17,7 +17,7 @@ export class TrainerUnreachableError extends EmulatorError {
   }
 }
 
-/** The trainer's handshake replies broke a rule of spec 2.3. */
+/** The trainer's handshake replies broke a rule of docs/protocol.md §2.3. */
 export class HandshakeError extends EmulatorError {}
 
 /** The trainer sent something Unity would choke on (wrong action count, unknown behavior, bad blob). */

@@ -1,5 +1,5 @@
 // Unity's SideChannelManager.ProcessSideChannelData for the channels the package registers by
-// default (spec 5.3): engine configuration and environment parameters are applied in order,
+// default (docs/protocol.md §5.3): engine configuration and environment parameters are applied in order,
 // training analytics is accepted and ignored, anything else is dropped with a debug line.
 import {
   applyEngineConfigMessage,

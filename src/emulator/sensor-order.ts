@@ -1,4 +1,4 @@
-// Unity sorts an agent's sensors by name with .NET's InvariantCulture comparison (spec 3.2).
+// Unity sorts an agent's sensors by name with .NET's InvariantCulture comparison (docs/protocol.md §3.2).
 // Approximation used here: characters compare by class first (punctuation < digits < letters),
 // letters case-insensitively; on a full tie lowercase sorts before uppercase. This equals the .NET
 // order for the sensor names Unity generates (CameraSensor, VectorSensor_size8, StackingSensor_...).

@@ -1,4 +1,4 @@
-// Visual observations as Unity's CameraSensor sends them (spec 3.3-3.4): CHW pixels, row 0 = top.
+// Visual observations as Unity's CameraSensor sends them (docs/protocol.md §3.3-§3.4): CHW pixels, row 0 = top.
 // Compressed: one 8-bit RGB PNG per 3 channels, concatenated; a grayscale (C = 1) image is one RGB
 // PNG with the value in all three channels; more than 3 channels carry a channel mapping
 // (identity, padded with -1 to a multiple of 3). Uncompressed: floats value / 255.

@@ -1,4 +1,4 @@
-// Starts a built Unity player (spec 2.11) or a built-in emulated environment ("builtin:<name>") as a
+// Starts a built Unity player (docs/protocol.md §2.11) or a built-in emulated environment ("builtin:<name>") as a
 // child process in its own process group, so kill() takes down everything it started.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, closeSync, statSync } from "node:fs";

@@ -8,7 +8,7 @@ import { decodePngObservation } from "./png-decoding.js";
 /** Cap on floats per observation per agent (64M floats = 256 MB); also keeps sizes far below 2^31. */
 export const MAX_OBSERVATION_FLOATS = 64 * 1024 * 1024;
 
-/** How a trainer encodes an observation (spec §3.1); "unsupported" shapes are refused. */
+/** How a trainer encodes an observation (docs/protocol.md §3.1); "unsupported" shapes are refused. */
 export type ObservationKind = "vector" | "visual" | "variable-length" | "unsupported";
 
 const U = DimensionProperty.UNSPECIFIED;

@@ -1,4 +1,4 @@
-// PNG-compressed visual observations -> CHW floats (spec §3.4, mlagents_envs rpc_utils.process_pixels).
+// PNG-compressed visual observations -> CHW floats (docs/protocol.md §3.4, mlagents_envs rpc_utils.process_pixels).
 // Unity may concatenate several PNGs in one observation (stacked cameras, grid sensors) and send a
 // channel mapping that averages or discards decoded channels. Every PNG is decoded to RGB first, so
 // grayscale, palette and RGBA files contribute 3 channels each (alpha is dropped), like Unity writes.
@@ -70,7 +70,7 @@ export function splitPngs(data: Uint8Array, maxPixels: number = MAX_DECODED_PIXE
   return files;
 }
 
-/** Checks the channel mapping rule of spec §3.4; returns the number of output channels. */
+/** Checks the channel mapping rule of docs/protocol.md §3.4; returns the number of output channels. */
 function mappedChannelCount(mapping: readonly number[], decodedChannels: number): number {
   if (mapping.length !== decodedChannels) {
     throw new PngDecodeError(`channel mapping has ${mapping.length} entries but the PNGs decode to ${decodedChannels} channels`);

@@ -14,7 +14,7 @@ import type { DecisionSteps, TerminalSteps } from "./steps.js";
 /** Cap on continuous actions, discrete branches and the size of one branch. */
 export const MAX_ACTION_SIZE = 65536;
 
-/** Builds the behavior spec from its announcement plus the first agent's observations (spec §2.8). */
+/** Builds the behavior spec from its announcement plus the first agent's observations (docs/protocol.md §2.8). */
 export function behaviorSpecFromProto(brain: BrainParametersProto, firstAgent: AgentInfoProto): BehaviorSpec {
   const name = brain.brainName;
   return {
@@ -90,7 +90,7 @@ export interface ParsedSteps {
   readonly decision: DecisionSteps;
   readonly terminal: TerminalSteps;
   readonly dropped: readonly DroppedStep[];
-  /** Ids of ALL non-done infos in message order: Unity expects exactly one action per entry (spec §2.6). */
+  /** Ids of ALL non-done infos in message order: Unity expects exactly one action per entry (docs/protocol.md §2.6). */
   readonly decisionWireIds: Int32Array;
   /** For each wire entry, its row in `decision`, or -1 when its step was dropped (it then gets a zero action). */
   readonly decisionWireRows: Int32Array;
@@ -173,7 +173,7 @@ export function emptySteps(spec: BehaviorSpec): [DecisionSteps, TerminalSteps] {
   return [decisionBatch(spec, []), terminalBatch(spec, [])];
 }
 
-/** Splits one behavior's infos into decision (done = false) and terminal steps, in message order (spec §3.8). */
+/** Splits one behavior's infos into decision (done = false) and terminal steps, in message order (docs/protocol.md §3.8). */
 export function stepsFromProto(infos: readonly AgentInfoProto[], spec: BehaviorSpec, behaviorName: string): ParsedSteps {
   const decision: KeptStep[] = [];
   const terminal: KeptStep[] = [];

@@ -33,13 +33,13 @@ import type { DecisionSteps, TerminalSteps } from "./steps.js";
 export interface UnityEnvironmentOptions {
   communicator: Communicator;
   seed: number;
-  /** Training areas Unity should replicate (spec 2.3); default 1. */
+  /** Training areas Unity should replicate (docs/protocol.md §2.3); default 1. */
   numAreas?: number;
-  /** Bound on the handshake and on every reply from Unity (spec 2.10). */
+  /** Bound on the handshake and on every reply from Unity (docs/protocol.md §2.10). */
   timeoutWaitMs: number;
   /** Sent with the first reset. */
   engineConfig?: EngineConfig;
-  /** Sent with the first reset, before the engine configuration (spec 5.9). */
+  /** Sent with the first reset, before the engine configuration (docs/protocol.md §5.9). */
   environmentParameters?: ReadonlyMap<string, EnvironmentParameterValue>;
   logger?: Logger;
   onStats?: (key: string, value: number, method: StatsAggregationMethod) => void;
@@ -86,7 +86,7 @@ export class UnityEnvironment implements BaseEnv {
     this.unityCapabilities = unity.capabilities;
   }
 
-  /** Handshake (spec 2.3): waits for Unity, answers with seed/versions/capabilities/num_areas. */
+  /** Handshake (docs/protocol.md §2.3): waits for Unity, answers with seed/versions/capabilities/num_areas. */
   static async connect(opts: UnityEnvironmentOptions): Promise<UnityEnvironment> {
     const out = await opts.communicator.initialize(
       {
@@ -144,7 +144,7 @@ export class UnityEnvironment implements BaseEnv {
     if (!this.hasReset) throw new EnvStateError("step", "call reset() first");
     const agentActions: Record<string, { value: AgentActionProto[] }> = {};
     for (const [name, order] of this.wire) {
-      if (order.ids.length === 0) continue; // spec 2.6: omit behaviors without decision agents
+      if (order.ids.length === 0) continue; // docs/protocol.md §2.6: omit behaviors without decision agents
       agentActions[name] = { value: this.wireActions(name, order) };
     }
     this.pendingActions.clear();
@@ -210,7 +210,7 @@ export class UnityEnvironment implements BaseEnv {
     return actionsToProto(out, spec, name);
   }
 
-  /** Environment parameters first, then engine configuration, then the rest (spec 5.9). */
+  /** Environment parameters first, then engine configuration, then the rest (docs/protocol.md §5.9). */
   private drainSideChannels(): Buffer {
     const msgs = [...this.queuedParameters.values(), ...this.queuedEngine, ...this.queuedOther];
     this.queuedParameters.clear();
@@ -249,7 +249,7 @@ export class UnityEnvironment implements BaseEnv {
     this.handleSideChannel(out.rlOutput?.sideChannel);
   }
 
-  /** Specs announced in this message (spec 2.8), checked before anything is committed. */
+  /** Specs announced in this message (docs/protocol.md §2.8), checked before anything is committed. */
   private newBehaviorSpecs(out: UnityOutputProto, infos: Record<string, { value: AgentInfoProto[] }>): Map<string, BehaviorSpec> {
     const found = new Map<string, BehaviorSpec>();
     for (const brain of out.rlInitializationOutput?.brainParameters ?? []) {

@@ -1,5 +1,5 @@
 // The ONNX contract Unity's inference (Barracuda / Sentis) reads, as one table (ML-Agents TensorNames,
-// spec §6.2-6.5). The exporter, the onnxruntime runner and the tests all read names from here.
+// docs/protocol.md §6.2-§6.5). The exporter, the onnxruntime runner and the tests all read names from here.
 
 /** Model API version written to `version_number` (MLAgents2_0). Unity accepts 2..3; 2 forbids memory. */
 export const MODEL_API_VERSION = 3;
@@ -26,7 +26,7 @@ export const TensorNames = {
   deterministicDiscreteActions: "deterministic_discrete_actions",
 } as const;
 
-/** Input name of observation `index` (sorted-sensor order, spec §3.2). */
+/** Input name of observation `index` (sorted-sensor order, docs/protocol.md §3.2). */
 export function obsInputName(index: number): string {
   return `${TensorNames.obsPrefix}${index}`;
 }
@@ -69,7 +69,7 @@ export function contractInputs(p: PolicyShape): ContractTensor[] {
 }
 
 /**
- * Outputs in the reference order (spec §6.3): version_number, memory_size, continuous trio, discrete trio.
+ * Outputs in the reference order (docs/protocol.md §6.3): version_number, memory_size, continuous trio, discrete trio.
  * No recurrent_out: this exporter writes memory-less policies only.
  */
 export function contractOutputs(p: PolicyShape): ContractTensor[] {
@@ -97,7 +97,7 @@ export function contractOutputs(p: PolicyShape): ContractTensor[] {
 }
 
 /**
- * Operators seen in ML-Agents' reference models (spec §6.4), minus LSTM (no memory here).
+ * Operators seen in ML-Agents' reference models (docs/protocol.md §6.4), minus LSTM (no memory here).
  * Cast is deliberately absent: Multinomial/ArgMax already yield int64.
  */
 export const BARRACUDA_OPS: ReadonlySet<string> = new Set([

@@ -1,4 +1,4 @@
-// ActorSnapshot -> ONNX bytes that Unity's inference engine loads unchanged (spec §6.4, §6.6):
+// ActorSnapshot -> ONNX bytes that Unity's inference engine loads unchanged (docs/protocol.md §6.4, §6.6):
 // obs_i [+ action_masks] -> encoders -> Swish MLP -> tanh-squashed Gaussian and/or masked categorical
 // heads, plus the constant outputs Unity reads (version_number, memory_size, action output shapes).
 
@@ -43,7 +43,7 @@ export function exportActorToOnnx(
     h = g.op("Mul", [z, g.op("Sigmoid", [z])]); // Swish, exported as Sigmoid + Mul like the reference
   });
 
-  // Constant outputs: initializer -> Identity -> named output (torch 1.11 style, spec §6.3).
+  // Constant outputs: initializer -> Identity -> named output (torch 1.11 style, docs/protocol.md §6.3).
   for (const t of outputs) {
     if (t.constant === null) continue;
     const init = g.floatInit(`${t.name}.1`, t.constant, t.dims as number[]);
@@ -55,11 +55,11 @@ export function exportActorToOnnx(
     const mu = dense(g, h, c.mu, "mu");
     const logSigma = g.clip(dense(g, h, c.logSigma, "log_sigma"), -20, 2);
     const sigma = g.op("Exp", [logSigma]);
-    // dtype 1 = float; no seed attribute: Unity seeds its own generator (spec §6.4.6).
+    // dtype 1 = float; no seed attribute: Unity seeds its own generator (docs/protocol.md §6.4, item 6).
     const eps = g.op("RandomNormalLike", [mu], { dtype: { int: TensorProto_DataType.FLOAT } });
     const sample = g.op("Add", [mu, g.op("Mul", [eps, sigma])]);
     g.op("Tanh", [sample], {}, TensorNames.continuousActions);
-    // tanh(mu), not the reference's un-squashed mu: the mode of the squashed policy (spec §6.4 note).
+    // tanh(mu), not the reference's un-squashed mu: the mode of the squashed policy (docs/protocol.md §6.4).
     g.op("Tanh", [mu], {}, TensorNames.deterministicContinuousActions);
   }
 

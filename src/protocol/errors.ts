@@ -39,7 +39,7 @@ export class UnityTimeoutError extends ProtocolError {
   }
 }
 
-/** Unity's communication version does not pass the rule of spec 2.4. */
+/** Unity's communication version does not pass the rule of docs/protocol.md §2.4. */
 export class IncompatibleVersionError extends ProtocolError {
   constructor(
     readonly unityVersion: string,

@@ -1,4 +1,4 @@
-// The trainer-side gRPC server (spec 2, checklist 10): Unity calls Exchange; we park each call and
+// The trainer-side gRPC server (docs/protocol.md §2, §10): Unity calls Exchange; we park each call and
 // answer it when the trainer has the next input, so exactly one call is outstanding (lock-step).
 // A session is one Unity connection from its handshake (RPC #1) on; a newer handshake replaces it.
 import * as grpc from "@grpc/grpc-js";

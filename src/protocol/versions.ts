@@ -1,4 +1,4 @@
-// Protocol and package versions, the compatibility rule of spec 2.4, and our capabilities.
+// Protocol and package versions, the compatibility rule of docs/protocol.md §2.4, and our capabilities.
 import type { UnityRLCapabilitiesProto } from "./generated/mlagents_envs/communicator_objects/capabilities.js";
 
 /** The ML-Agents communicator API version we speak (Release 21/22). */
@@ -21,7 +21,7 @@ export function isVersionCompatible(unity: string, trainer: string): boolean {
   return uMajor === tMajor;
 }
 
-/** All seven capabilities on, as Release 21/22 trainers report them (spec 2.5). */
+/** All seven capabilities on, as Release 21/22 trainers report them (docs/protocol.md §2.5). */
 export function allCapabilities(): UnityRLCapabilitiesProto {
   return {
     baseRLCapabilities: true,

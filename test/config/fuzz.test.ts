@@ -106,11 +106,10 @@ describe("untrusted YAML", () => {
     fc.assert(fc.property(text, (t) => onlyConfigErrors(() => parseRunOptions(t))), { numRuns: 400 });
   });
 
-  it("alias bombs fail fast with a ConfigError", () => {
+  // Without the alias limit this expands to 10^9 nodes: a regression hangs into the test timeout.
+  it("alias bombs fail with a ConfigError", () => {
     let yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
     for (let i = 1; i < 9; i++) yaml += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
-    const started = Date.now();
     expect(() => parseRunOptions(yaml)).toThrow(ConfigError);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

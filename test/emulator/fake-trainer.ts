@@ -58,8 +58,8 @@ export class FakeTrainer {
     else this.queue.push(call);
   }
 
-  /** The next call, or rejects after timeoutMs. */
-  next(timeoutMs = 5000): Promise<PendingCall> {
+  /** The next call, or rejects after timeoutMs (default generous: a spawned emulator starts slowly under load). */
+  next(timeoutMs = 30_000): Promise<PendingCall> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {

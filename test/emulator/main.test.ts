@@ -31,7 +31,7 @@ describe("src/emulator/main.ts", () => {
     expect(await p.exit).toBe(0);
     expect(p.output()).toMatch(/\[INFO\] Connected to trainer at localhost:\d+/);
     expect(p.output()).toMatch(/Reached --max-requests; said goodbye \(status 400\) after 2 steps \(2 requests, 0 episodes\)/);
-  }, 30_000);
+  }, 60_000);
 
   it("exits 0 with one line when the trainer closes, 3 on an injected crash", async () => {
     const p = launch(["--env", "3dball", "--port", String(trainer.port)]);
@@ -43,7 +43,7 @@ describe("src/emulator/main.ts", () => {
     const held = await completeHandshake(trainer);
     await held.cancelled;
     expect(await crash.exit).toBe(3);
-  }, 30_000);
+  }, 60_000);
 
   it("fails with exit code 1 and a readable line when no trainer listens", async () => {
     const port = trainer.port;
@@ -52,5 +52,5 @@ describe("src/emulator/main.ts", () => {
     expect(await p.exit).toBe(1);
     expect(p.output()).toMatch(/\[ERROR\] Couldn't connect to trainer on localhost:\d+/);
     expect(p.output()).not.toMatch(/\n\s+at /); // no stack trace
-  }, 30_000);
+  }, 60_000);
 });

@@ -30,7 +30,8 @@ function writeExecutable(path: string, text: string, mode = 0o755): void {
   chmodSync(path, mode);
 }
 
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+/** Polls for a process state; `ms` only bounds a failure (generous: process exits are slow under load). */
+async function waitFor(check: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error("timed out waiting in test");
@@ -49,7 +50,7 @@ function processGone(pid: number): boolean {
 }
 
 describe("playerArgs", () => {
-  it("orders graphics flags, port, log file, then env args verbatim (spec 2.11)", () => {
+  it("orders graphics flags, port, log file, then env args verbatim (docs/protocol.md §2.11)", () => {
     expect(playerArgs({ port: 5006, workerId: 1, noGraphics: true, runLogsDir: "/r/run_logs", envArgs: ["-screen-width", "80"] })).toEqual([
       "-nographics",
       "-batchmode",

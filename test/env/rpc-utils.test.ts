@@ -100,7 +100,7 @@ describe("behaviorSpecFromProto", () => {
     });
   }
 
-  it("accepts variable-length observations and classifies kinds per spec 3.1", () => {
+  it("accepts variable-length observations and classifies kinds per docs/protocol.md §3.1", () => {
     const spec = behaviorSpecFromProto(brain(NAME, 2), agentInfo(0, { observations: [obsWithShape([20, 6], [4, 1])] }));
     expect(observationKind(spec.observationSpecs[0]!)).toBe("variable-length");
     expect(observationKind({ shape: [8], dimensionProperties: [1] })).toBe("vector");

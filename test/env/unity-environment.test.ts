@@ -104,7 +104,7 @@ describe("UnityEnvironment", () => {
     expect(c2.inits[0]!.numAreas).toBe(1);
   });
 
-  it("sends RESET with environment parameters first, then engine configuration (spec 5.9)", async () => {
+  it("sends RESET with environment parameters first, then engine configuration (docs/protocol.md §5.9)", async () => {
     const { comm, env } = await connect([output({ [BALL]: ballAgents(0) }, [brain(BALL, 2)]), output({ [BALL]: ballAgents(0) })], {
       environmentParameters: new Map([["mass", { kind: "float", value: 2 }]]),
       engineConfig: { timeScale: 20 },
@@ -116,7 +116,7 @@ describe("UnityEnvironment", () => {
     const expected = encodeSideChannelMessages([environmentParameterMessage("mass", { kind: "float", value: 2 }), ...engineConfigMessages({ timeScale: 20 })]);
     const sent = new Uint8Array(input.sideChannel);
     expect(sent).toEqual(expected);
-    // The engine part is byte-for-byte the example of spec 5.9, and it comes last.
+    // The engine part is byte-for-byte the example of docs/protocol.md §5.9, and it comes last.
     const timeScale20 = [0x2c, 0x34, 0x51, 0xe9, 0x7e, 0x4f, 0xea, 0x11, 0xb2, 0x38, 0x78, 0x4f, 0x43, 0x87, 0xd1, 0xf7, 8, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0xa0, 0x41];
     expect(Array.from(sent.subarray(sent.length - 28))).toEqual(timeScale20);
     expect(Array.from(sent.subarray(0, 4))).toEqual([0x1e, 0x89, 0x4c, 0x53]);

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { BARRACUDA_OPS, MODEL_API_VERSION, contractInputs, contractOutputs, obsInputName } from "../../src/export/contract.js";
 
 describe("ONNX contract table", () => {
-  it("matches the spec's examples (3DBall, Basic)", () => {
+  it("matches the examples of docs/protocol.md §6.4 (3DBall, Basic)", () => {
     // 3DBall: obs_0 [batch, 8], two continuous actions.
     const ball = { observationShapes: [[8]], continuousSize: 2, branchSizes: [] };
     expect(contractInputs(ball)).toEqual([{ name: "obs_0", dtype: "float32", dims: ["batch", 8], constant: null }]);

@@ -74,7 +74,7 @@ describe("exportActorToOnnx: deterministic outputs match an independent JS forwa
   }
 });
 
-describe("exportActorToOnnx: the Unity contract (spec 6.2-6.5)", () => {
+describe("exportActorToOnnx: the Unity contract (docs/protocol.md §6.2-§6.5)", () => {
   for (const c of CASES) {
     it(`${c.name}: names, dtypes, shapes, order and constants`, async () => {
       const bytes = exportActorToOnnx(c.snapshot, c.shapes);

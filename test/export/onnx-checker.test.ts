@@ -56,7 +56,7 @@ describe("exported models pass the official onnx checker and shape inference", (
         return { c, opset, path };
       }),
     );
-    const run = spawnSync(PYTHON, ["-c", SCRIPT, ...jobs.map((j) => j.path)], { encoding: "utf8", timeout: 50_000 });
+    const run = spawnSync(PYTHON, ["-c", SCRIPT, ...jobs.map((j) => j.path)], { encoding: "utf8", timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     const results = JSON.parse(run.stdout) as {
       path: string;

@@ -41,6 +41,11 @@ async function connect(comm: RpcCommunicator, u: TestUnity) {
   return { reply1, rpc2, out };
 }
 
+/** Polls a condition of the server's state: waits for the event, bounded only by the test timeout. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
+
 const grpcCode = (p: Promise<unknown>) => p.then(() => "resolved", (e: grpc.ServiceError) => e.code);
 
 describe("RpcCommunicator handshake and steps", () => {
@@ -79,7 +84,7 @@ describe("RpcCommunicator handshake and steps", () => {
     const { comm } = await server();
     const u = unity(comm.port);
     const reply1 = u.handshake();
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => comm["pendingHandshake"] !== null); // the server holds RPC #1, nobody asked yet
     const init = comm.initialize(initInput(3), 5000);
     expect((await reply1).unityInput?.rlInitializationInput?.seed).toBe(3);
     const rpc2 = u.empty();
@@ -112,10 +117,9 @@ describe("RpcCommunicator: Unity stopping", () => {
     const { rpc2 } = await connect(comm, u);
     const ex = comm.exchange(rlInput(CommandProto.RESET), 20_000);
     await rpc2;
-    const t0 = Date.now();
     u.close();
+    // Seen as a disconnect, not as the 20 s timeout (which would be a UnityTimeoutError).
     await expect(ex).rejects.toMatchObject({ name: "UnityStoppedError", reason: "disconnected" });
-    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it("a client that goes away while its call is parked is reported by the next exchange", async () => {
@@ -123,23 +127,26 @@ describe("RpcCommunicator: Unity stopping", () => {
     const u = unity(comm.port);
     const { rpc2 } = await connect(comm, u); // RPC #2 parked, trainer "busy"
     void rpc2.catch(() => undefined);
+    // grpc-js's close() lets the parked call finish, so the connection goes away right after our
+    // reply; the exchange that then waits for Unity's next message sees the disconnect (no sleep needed).
     u.close();
-    await new Promise((r) => setTimeout(r, 300));
     await expect(comm.exchange(rlInput(CommandProto.RESET), 5000)).rejects.toMatchObject({ reason: "disconnected" });
   });
 
-  it("no message within the timeout rejects with UnityTimeoutError, on time", async () => {
+  // A timeout that never fires ends in the test's own timeout; how late it fires under load is not
+  // asserted here (no upper bounds on a busy machine), only that it waits its full time.
+  it("no message within the timeout rejects with UnityTimeoutError, not before it", async () => {
     const { comm } = await server();
     const t0 = Date.now();
     await expect(comm.initialize(initInput(), 200)).rejects.toBeInstanceOf(UnityTimeoutError);
-    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(195);
     const u = unity(comm.port);
     const { rpc2 } = await connect(comm, u);
     const t1 = Date.now();
     const ex = comm.exchange(rlInput(CommandProto.RESET), 300);
     await rpc2;
     await expect(ex).rejects.toThrow(/nothing received within 0.3 s.*--timeout-wait/);
-    expect(Date.now() - t1).toBeLessThan(1500);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(295);
     // The late message of a timed-out session gets a clear error, not a hang.
     expect(await grpcCode(u.step(1))).toBe(grpc.status.FAILED_PRECONDITION);
   });
@@ -272,13 +279,11 @@ describe("RpcCommunicator: hostile input", () => {
     const half = net.connect(comm.port, "127.0.0.1", () => half.write("PRI * HTTP/2.0\r\n"));
     const silentEnded = new Promise((r) => silent.once("close", r));
     for (const s of [silent, half]) s.on("error", () => undefined).resume();
-    await new Promise((r) => setTimeout(r, 100));
+    await Promise.all([silent, half].map((s) => new Promise((r) => (s.connecting ? s.once("connect", r) : r(null)))));
     const u = unity(comm.port);
     const { rpc2 } = await connect(comm, u);
     void rpc2.catch(() => undefined);
-    const t0 = Date.now();
-    await comm.close();
-    expect(Date.now() - t0).toBeLessThan(3000);
+    await comm.close(); // resolves while both idle clients are still connected
     await silentEnded; // the server dropped the silent connection
     silent.destroy();
     half.destroy();

@@ -1,11 +1,5 @@
-// Registry of sub-commands. Each module exports a `register(program, setExitCode)`.
+// What every sub-command module exports. The list of sub-commands is in registry.ts, so that the
+// modules can import this type without an import cycle (the layer check forbids cycles).
 import type { Command } from "commander";
-import { registerEmulate } from "./emulate.js";
-import { registerExport } from "./export.js";
-import { registerInspect } from "./inspect.js";
-import { registerLearn } from "./learn.js";
-import { registerRun } from "./run.js";
 
 export type RegisterCommand = (program: Command, setExitCode: (code: number) => void) => void;
-
-export const commands: RegisterCommand[] = [registerLearn, registerInspect, registerEmulate, registerExport, registerRun];

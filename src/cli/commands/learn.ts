@@ -1,4 +1,4 @@
-// `mlagents-ts learn <config> --run-id ...`: mlagents-learn's flags and behaviour (spec 8).
+// `mlagents-ts learn <config> --run-id ...`: mlagents-learn's flags and behaviour (docs/protocol.md §8).
 import { Command, Option } from "commander";
 import { applyCliOverrides, defaultRunOptions, loadRunOptions, type CliFlags } from "../../config/index.js";
 import { SacTrainer } from "../../trainers/sac/sac-trainer.js";

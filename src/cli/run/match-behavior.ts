@@ -1,7 +1,7 @@
 // Which of the environment's behaviors an exported model drives, and whether its tensors fit:
 // `<Name>.onnx` (or `<Name>-<step>.onnx`, a checkpoint export) picks behavior Name; a model with any
 // other file name drives the environment's only behavior. Shapes are checked the way Unity's
-// Behavior Parameters inspector checks them (spec 6.5), but as errors: a mismatch cannot run.
+// Behavior Parameters inspector checks them (docs/protocol.md §6.5), but as errors: a mismatch cannot run.
 import * as path from "node:path";
 import { parseBehaviorName, type BehaviorSpec } from "../../env/index.js";
 import { obsInputName, type PolicyInput } from "../../export/index.js";

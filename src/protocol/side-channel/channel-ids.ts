@@ -1,4 +1,4 @@
-// Built-in side-channel ids (spec 5.3), canonical lowercase form.
+// Built-in side-channel ids (docs/protocol.md §5.3), canonical lowercase form.
 export const ENGINE_CONFIGURATION_CHANNEL_ID = "e951342c-4f7e-11ea-b238-784f4387d1f7";
 export const ENVIRONMENT_PARAMETERS_CHANNEL_ID = "534c891e-810f-11ea-a9d0-822485860400";
 /** uuid5(URL, "com.unity.ml-agents/StatsSideChannel") */

@@ -1,4 +1,4 @@
-// EngineConfigurationChannel (spec 5.4): trainer -> Unity, one message per setting.
+// EngineConfigurationChannel (docs/protocol.md §5.4): trainer -> Unity, one message per setting.
 import { SideChannelError } from "../errors.js";
 import { ENGINE_CONFIGURATION_CHANNEL_ID } from "./channel-ids.js";
 import type { SideChannelMessage } from "./framing.js";

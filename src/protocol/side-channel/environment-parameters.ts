@@ -1,4 +1,4 @@
-// EnvironmentParametersChannel (spec 5.5): trainer -> Unity, a constant or a seeded sampler per key.
+// EnvironmentParametersChannel (docs/protocol.md §5.5): trainer -> Unity, a constant or a seeded sampler per key.
 import { SideChannelError } from "../errors.js";
 import { ENVIRONMENT_PARAMETERS_CHANNEL_ID } from "./channel-ids.js";
 import type { SideChannelMessage } from "./framing.js";

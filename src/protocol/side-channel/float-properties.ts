@@ -1,4 +1,4 @@
-// FloatPropertiesChannel (spec 5.7): key + float32, either direction; optional, user-registered.
+// FloatPropertiesChannel (docs/protocol.md §5.7): key + float32, either direction; optional, user-registered.
 import { SideChannelError } from "../errors.js";
 import { FLOAT_PROPERTIES_CHANNEL_ID } from "./channel-ids.js";
 import type { SideChannelMessage } from "./framing.js";

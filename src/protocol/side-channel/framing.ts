@@ -1,4 +1,4 @@
-// The side_channel bytes of UnityRLInput/UnityRLOutput (spec 5.1): a run of
+// The side_channel bytes of UnityRLInput/UnityRLOutput (docs/protocol.md §5.1): a run of
 // [16-byte channel GUID (bytes_le) | int32 LE payload length | payload] records.
 import { SideChannelError } from "../errors.js";
 

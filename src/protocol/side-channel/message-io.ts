@@ -1,4 +1,4 @@
-// Primitive payload encodings shared by all side channels (spec 5.2), little-endian throughout.
+// Primitive payload encodings shared by all side channels (docs/protocol.md §5.2), little-endian throughout.
 // Readers return the default when nothing is left, as Unity's and Python's readers do; a declared
 // string/list length that runs past the end is corruption and throws before anything is allocated.
 import { SideChannelError } from "../errors.js";

@@ -1,4 +1,4 @@
-// RawBytesChannel (spec 5.7): arbitrary bytes on a user-chosen channel id.
+// RawBytesChannel (docs/protocol.md §5.7): arbitrary bytes on a user-chosen channel id.
 import { uuidToBytesLE, type SideChannelMessage } from "./framing.js";
 
 export function rawBytesMessage(channelId: string, bytes: Uint8Array): SideChannelMessage {

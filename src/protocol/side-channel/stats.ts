@@ -1,4 +1,4 @@
-// StatsSideChannel (spec 5.6): Unity -> trainer, key + float32 value + aggregation method.
+// StatsSideChannel (docs/protocol.md §5.6): Unity -> trainer, key + float32 value + aggregation method.
 import { SideChannelError } from "../errors.js";
 import { STATS_CHANNEL_ID } from "./channel-ids.js";
 import type { SideChannelMessage } from "./framing.js";

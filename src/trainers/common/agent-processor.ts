@@ -1,5 +1,5 @@
 // Turns the per-step batches of one behavior into transitions (s, a, r, s', done).
-// An agent's experience is completed by its *next* info (spec 3.8): a decision info completes it
+// An agent's experience is completed by its *next* info (docs/protocol.md §3.8): a decision info completes it
 // with done = 0; a terminal info completes it with done = 1, or done = 0 when the episode was
 // interrupted (max_step_reached), bootstrapping from the terminal observation.
 // Deviation from ML-Agents: on interruption the reference trainer replaces next_obs with the last

@@ -1,5 +1,5 @@
 // Writes trainer summaries where people and tools read them:
-//  - the console line in ML-Agents' exact shape (spec 8.3, ConsoleWriter):
+//  - the console line in ML-Agents' exact shape (docs/protocol.md §8.3, ConsoleWriter):
 //    "3DBall. Step: 12000. Time Elapsed: 35.123 s. Mean Reward: 1.234. Std of Reward: 0.567. Training."
 //  - results/<run-id>/<behavior>/stats.jsonl, one JSON object per summary, ML-Agents tag names;
 //  - optionally TensorBoard event files (tensorboard-writer.ts).

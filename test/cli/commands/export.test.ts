@@ -42,7 +42,7 @@ beforeAll(async () => {
   trainers = await writeTrainedRun(single, [{ name: "Hybrid", spec: HYBRID }]);
   const m = await writeTrainedRun(multi, [{ name: "Walker Dynamic", spec: CONT }, { name: "Hybrid", spec: HYBRID }], 3);
   others.push(...m.values());
-}, 30_000);
+}, 120_000); // a failure bound only
 
 afterAll(() => {
   for (const t of [...trainers.values(), ...others]) t.dispose();

@@ -137,6 +137,7 @@ describe("mlagents-ts run (command)", () => {
       return true;
     });
     try {
+      // Port 0: the server takes a free port and passes it to the launched emulator.
       await p.parseAsync(["node", "mlagents-ts", "run", basicModel("Basic.onnx", 2), "--env", "builtin:basic", "--base-port", "0", "--deterministic", "--episodes", "3"]);
     } finally {
       spy.mockRestore();
@@ -145,7 +146,7 @@ describe("mlagents-ts run (command)", () => {
     const text = out.join("");
     expect(text).toMatch(/Basic: \d+ steps, 22 decisions in [\d.]+ s \(\d+ decisions\/s\)\./);
     expect(text).toContain("Episodes finished: 3. Mean episode reward: 0.930.");
-  }, 30_000);
+  }, 120_000); // a failure bound only
 });
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));

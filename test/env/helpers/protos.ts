@@ -1,4 +1,4 @@
-// Small builders for the protobuf messages Unity sends, so tests read like the spec's examples.
+// Small builders for the protobuf messages Unity sends, so tests read like the examples in docs/protocol.md.
 import { PNG } from "pngjs";
 import { AgentInfoProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
 import { BrainParametersProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/brain_parameters.js";

@@ -13,12 +13,12 @@ import { encodeSideChannelMessages } from "../../../src/protocol/side-channel/fr
 const hex = (s: string): number[] => s.split(/\s+/).filter(Boolean).map((b) => parseInt(b, 16));
 
 describe("engine configuration channel", () => {
-  it("matches the spec 5.9 TIME_SCALE = 20 blob", () => {
+  it("matches the docs/protocol.md §5.9 TIME_SCALE = 20 blob", () => {
     const blob = encodeSideChannelMessages(engineConfigMessages({ timeScale: 20 }));
     expect(Array.from(blob)).toEqual(hex("2c 34 51 e9 7e 4f ea 11 b2 38 78 4f 43 87 d1 f7 08 00 00 00 02 00 00 00 00 00 a0 41"));
   });
 
-  it("sends mlagents-learn's five settings in spec order", () => {
+  it("sends mlagents-learn's five settings in the order of docs/protocol.md §5.4", () => {
     const msgs = engineConfigMessages(DEFAULT_ENGINE_CONFIG);
     expect(msgs.every((m) => m.channelId === ENGINE_CONFIGURATION_CHANNEL_ID)).toBe(true);
     expect(msgs.map((m) => Array.from(m.payload))).toEqual([

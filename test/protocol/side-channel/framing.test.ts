@@ -17,7 +17,7 @@ import {
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.split(/\s+/).filter(Boolean), (b) => parseInt(b, 16));
 
-// Spec 5.3, the "16 wire bytes" column.
+// docs/protocol.md §5.3, the "16 wire bytes" column.
 const wireIds: [string, string][] = [
   [ENGINE_CONFIGURATION_CHANNEL_ID, "2c 34 51 e9 7e 4f ea 11 b2 38 78 4f 43 87 d1 f7"],
   [ENVIRONMENT_PARAMETERS_CHANNEL_ID, "1e 89 4c 53 0f 81 ea 11 a9 d0 82 24 85 86 04 00"],
@@ -30,7 +30,7 @@ const arbUuid = fc.uuid().map((u) => u.toLowerCase());
 const arbMessage = fc.record({ channelId: arbUuid, payload: fc.uint8Array({ maxLength: 64 }) });
 
 describe("channel id byte layout", () => {
-  it.each(wireIds)("%s has the bytes_le layout of spec 5.3", (uuid, bytes) => {
+  it.each(wireIds)("%s has the bytes_le layout of docs/protocol.md §5.3", (uuid, bytes) => {
     expect(uuidToBytesLE(uuid)).toEqual(hex(bytes));
     expect(bytesLEToUuid(hex(bytes))).toBe(uuid);
   });
@@ -54,7 +54,7 @@ describe("channel id byte layout", () => {
 });
 
 describe("side-channel framing", () => {
-  it("encodes the TIME_SCALE = 20 example of spec 5.9 byte for byte", () => {
+  it("encodes the TIME_SCALE = 20 example of docs/protocol.md §5.9 byte for byte", () => {
     const blob = encodeSideChannelMessages([{ channelId: ENGINE_CONFIGURATION_CHANNEL_ID, payload: hex("02 00 00 00 00 00 a0 41") }]);
     expect(blob).toEqual(hex("2c 34 51 e9 7e 4f ea 11 b2 38 78 4f 43 87 d1 f7  08 00 00 00  02 00 00 00  00 00 a0 41"));
   });

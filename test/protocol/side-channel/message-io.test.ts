@@ -7,7 +7,7 @@ const f32 = fc.float({ noNaN: true });
 const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 40 });
 
 describe("OutgoingMessage / IncomingMessage", () => {
-  it("writes the little-endian layouts of spec 5.2", () => {
+  it("writes the little-endian layouts of docs/protocol.md §5.2", () => {
     const bytes = new OutgoingMessage().writeBool(true).writeInt32(-2).writeFloat32(20).writeString("ab").writeFloat32List([1]).toBytes();
     expect(Array.from(bytes)).toEqual([1, 0xfe, 0xff, 0xff, 0xff, 0, 0, 0xa0, 0x41, 2, 0, 0, 0, 0x61, 0x62, 1, 0, 0, 0, 0, 0, 0x80, 0x3f]);
   });

@@ -1,0 +1,9 @@
+// Registry of sub-commands. Each module exports a `register(program, setExitCode)`.
+import { registerEmulate } from "./emulate.js";
+import { registerExport } from "./export.js";
+import type { RegisterCommand } from "./index.js";
+import { registerInspect } from "./inspect.js";
+import { registerLearn } from "./learn.js";
+import { registerRun } from "./run.js";
+
+export const commands: RegisterCommand[] = [registerLearn, registerInspect, registerEmulate, registerExport, registerRun];
