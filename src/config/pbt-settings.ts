@@ -84,6 +84,10 @@ export function parsePbtSettings(node: YNode, path: string, r: SchemaReader): Pb
 
 function parseExplore(node: YNode, path: string, r: SchemaReader): ExploreRule[] {
   const rules: ExploreRule[] = [];
+  const add = (entry: YEntry, key: string, rulePath: string): void => {
+    if (rules.some((rule) => rule.key === key)) throw new ConfigError(rulePath, `${rulePath}: searched twice`, r.at(entry.keyLine ?? node.line));
+    rules.push(parseRule(entry, key, rulePath, r));
+  };
   for (const entry of r.anyMap(node, path).entries) {
     const entryPath = joinPath(path, entry.key);
     const at = r.at(entry.keyLine ?? node.line);
@@ -95,22 +99,15 @@ function parseExplore(node: YNode, path: string, r: SchemaReader): ExploreRule[]
       );
     }
     if (entry.key === environmentParametersKey) {
-      for (const param of r.anyMap(entry.value, entryPath).entries) {
-        rules.push(parseRule(param, environmentParameterPrefix + param.key, joinPath(entryPath, param.key), r));
-      }
+      for (const param of r.anyMap(entry.value, entryPath).entries) add(param, environmentParameterPrefix + param.key, joinPath(entryPath, param.key));
       continue;
     }
     if (searchableDomain(entry.key) === undefined) {
       const suggestion = closestKey(entry.key, exploreKeys);
-      const hint = suggestion !== undefined ? `did you mean "${suggestion}"?` : `searchable: ${exploreKeys.join(", ")}, environment_parameters.<name>`;
+      const hint = suggestion !== undefined ? `did you mean "${suggestion}"?` : `searchable: ${Object.keys(searchableHyperparameters).join(", ")}, environment_parameters.<name>`;
       throw new ConfigError(entryPath, `unknown hyperparameter "${entry.key}" at ${path} (${hint})`, at);
     }
-    rules.push(parseRule(entry, entry.key, entryPath, r));
-  }
-  const seen = new Set<string>();
-  for (const rule of rules) {
-    if (seen.has(rule.key)) throw new ConfigError(joinPath(path, rule.key), `${joinPath(path, rule.key)}: searched twice`, r.at(node.line));
-    seen.add(rule.key);
+    add(entry, entry.key, entryPath);
   }
   return rules;
 }
