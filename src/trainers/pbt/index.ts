@@ -19,3 +19,4 @@ export {
   type LineageRead,
 } from "./lineage-log.js";
 export { replaySchedule, type ScheduleSegment } from "./replay.js";
+export { baseHyperparameters, environmentParameterValues, withHyperparameters } from "./trainer-hyperparameters.js";
