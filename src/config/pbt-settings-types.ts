@@ -47,6 +47,11 @@ export interface PbtSettings {
   ready: number;
   /** No check before a member has this many agent steps (the first check is at max(ready, burn_in)). Default 0. */
   burn_in: number;
+  /**
+   * false (default): a member is checked as soon as it is ready, against the others' latest scores.
+   * true: members that are ready wait until every live member is, then one selection covers them all.
+   */
+  synchronous: boolean;
   /** Bottom and top fraction used by truncation selection, in (0, 0.5]. Default 0.25. */
   quantile_fraction: number;
   /** mean_reward (last `episodes` finished training episodes) or evaluation (`episodes` deterministic episodes). */

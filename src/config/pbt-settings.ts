@@ -21,6 +21,7 @@ const pbtKeys = [
   "population_size",
   "ready",
   "burn_in",
+  "synchronous",
   "quantile_fraction",
   "metric",
   "episodes",
@@ -37,6 +38,7 @@ const exploreKeys = [...Object.keys(searchableHyperparameters), environmentParam
 
 export const pbtDefaults = {
   burn_in: 0,
+  synchronous: false,
   quantile_fraction: 0.25,
   metric: "mean_reward",
   episodes: { mean_reward: 30, evaluation: 10 },
@@ -66,6 +68,7 @@ export function parsePbtSettings(node: YNode, path: string, r: SchemaReader): Pb
     population_size,
     ready,
     burn_in: (x = get("burn_in")) ? r.int(...x, { min: 0 }) : pbtDefaults.burn_in,
+    synchronous: (x = get("synchronous")) ? r.bool(...x) : pbtDefaults.synchronous,
     quantile_fraction: (x = get("quantile_fraction")) ? r.number(...x, { min: 0, max: 0.5, minExclusive: true }) : pbtDefaults.quantile_fraction,
     metric,
     // The Welch test needs at least two episodes on each side.

@@ -21,6 +21,7 @@ describe("pbt: section", () => {
       population_size: 4,
       ready: 5000,
       burn_in: 0,
+      synchronous: false,
       quantile_fraction: 0.25,
       metric: "mean_reward",
       episodes: 30,
@@ -36,6 +37,7 @@ describe("pbt: section", () => {
     const s = parse(`  population_size: 8
   ready: 1000
   burn_in: 3000
+  synchronous: true
   quantile_fraction: 0.2
   keep_reference: true
   relative_margin: 0.1
@@ -57,7 +59,7 @@ describe("pbt: section", () => {
       { kind: "continuous", key: "environment_parameters.gravity", integer: false, min: 4, max: 12, distribution: "uniform", perturb: [0.8, 1.2], resample_probability: 0.25, clip: [4, 12] },
       { kind: "categorical", key: "environment_parameters.mass", values: [1, 2], resample_probability: 0.25 },
     ]);
-    expect([s.burn_in, s.quantile_fraction, s.keep_reference, s.relative_margin, s.significance]).toEqual([3000, 0.2, true, 0.1, 0.01]);
+    expect([s.burn_in, s.synchronous, s.quantile_fraction, s.keep_reference, s.relative_margin, s.significance]).toEqual([3000, true, 0.2, true, 0.1, 0.01]);
     expect(searchedEnvironmentParameters(s)).toEqual(["gravity", "mass"]);
     expect(pbtNeedsOwnEnvironments(s)).toBe(true);
     expect(pbtNeedsOwnEnvironments(parse("  population_size: 2\n  ready: 10\n  explore: {gamma: {min: 0.9, max: 0.99}}\n"))).toBe(false);

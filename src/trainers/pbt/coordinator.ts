@@ -1,14 +1,15 @@
 // The PBT population's bookkeeping, with no I/O and no training: the run loop tells it what members
 // did (report, snapshotTaken, exploitLoaded, memberFailed) and carries out the decisions it returns
 // (take a snapshot, load a snapshot with new hyperparameters, delete released snapshots).
-// Asynchronous (Jaderberg et al. 2017 §3): a member is checked when it becomes ready, against the
-// others' latest recorded scores. docs/pbt.md describes the protocol and the failure modes avoided.
+// Asynchronous by default (Jaderberg et al. 2017 §3): a member is checked when it becomes ready,
+// against the others' latest recorded scores; `synchronous: true` selects once per round instead.
+// docs/pbt.md describes the protocol and the failure modes avoided.
 
 import type { PbtHyperparameters, PbtSettings } from "../../config/pbt-settings-types.js";
 import { Rng } from "../common/rng.js";
 import { explore, sampleInitial } from "./explore.js";
 import type { MemberState, PopulationState, ScoreRecord } from "./population-state.js";
-import { quantiles, shouldReplace, type ScoredMember } from "./selection.js";
+import { quantiles, shouldReplace, type Quantiles, type ScoredMember } from "./selection.js";
 import { pinSnapshot, recordSnapshot, unpinSnapshot, unrecordSnapshot } from "./snapshot-ledger.js";
 import { mean } from "./welch-test.js";
 
@@ -61,7 +62,7 @@ export class PopulationCoordinator {
       const hyperparameters = settings.keep_reference && id === 0 ? { ...base } : sampleInitial(base, settings.explore, rng.uniform);
       members.push({ id, hyperparameters, steps: 0, lastReadyStep: 0, recentEpisodes: [], record: null, awaitingSnapshot: false, loading: null, failed: false });
     }
-    return new PopulationCoordinator(settings, { version: 1, members, snapshots: {}, rngState: rng.getState() }, rng);
+    return new PopulationCoordinator(settings, { version: 1, members, snapshots: {}, round: [], rngState: rng.getState() }, rng);
   }
 
   /** A population restored from toState() (e.g. parsed from JSON on --resume). */
@@ -103,7 +104,7 @@ export class PopulationCoordinator {
     if (m.loading !== null || m.failed) return { ready: false };
     for (const r of finishedEpisodeRewards) if (Number.isFinite(r)) m.recentEpisodes.push(r);
     if (m.recentEpisodes.length > this.settings.episodes) m.recentEpisodes.splice(0, m.recentEpisodes.length - this.settings.episodes);
-    if (m.awaitingSnapshot || !this.isReady(m)) return { ready: false };
+    if (m.awaitingSnapshot || this.waiting(id) || !this.isReady(m)) return { ready: false };
     m.awaitingSnapshot = true;
     return { ready: true };
   }
@@ -124,8 +125,13 @@ export class PopulationCoordinator {
     m.awaitingSnapshot = false;
     m.lastReadyStep = m.steps;
     const decisions: ExploitDecision[] = [];
-    const own = this.selectionDecision(m, released);
-    if (own) decisions.push(own);
+    if (this.settings.synchronous) {
+      this.state.round.push(id);
+      decisions.push(...this.completeRoundIfDue(released));
+    } else {
+      const own = this.selectionDecision(m, released, quantiles(this.scored(), this.settings.quantile_fraction));
+      if (own) decisions.push(own);
+    }
     for (const failed of this.state.members) {
       const revive = failed.failed && failed.loading === null ? this.revivalDecision(failed) : null;
       if (revive) decisions.push(revive);
@@ -157,8 +163,11 @@ export class PopulationCoordinator {
     m.record = null;
     if (m.loading !== null) released.push(...unpinSnapshot(this.state.snapshots, m.loading, id));
     m.loading = null;
+    this.state.round = this.state.round.filter((member) => member !== id);
+    const decisions = this.completeRoundIfDue(released);
     const revive = this.revivalDecision(m);
-    return { decisions: revive ? [revive] : [], released };
+    if (revive) decisions.push(revive);
+    return { decisions, released };
   }
 
   /** The member with the best recorded score (the run's final model), or null before any record. */
@@ -178,9 +187,31 @@ export class PopulationCoordinator {
     return this.settings.metric === "evaluation" || m.recentEpisodes.length >= 2;
   }
 
-  private selectionDecision(m: MemberState, released: string[]): ExploitDecision | null {
+  /**
+   * Synchronous mode: a member that recorded in the current round waits (takes no new snapshot and
+   * may be paused by the run loop) until every live member has recorded in it.
+   */
+  waiting(id: number): boolean {
+    return this.settings.synchronous && this.state.round.includes(id);
+  }
+
+  /** Synchronous mode: once every live member recorded, select over the whole round at once. */
+  private completeRoundIfDue(released: string[]): ExploitDecision[] {
+    const live = this.state.members.filter((m) => !m.failed);
+    if (!this.settings.synchronous || this.state.round.length === 0 || !live.every((m) => this.state.round.includes(m.id))) return [];
+    // One ranking for the round: exploits within it do not reorder the quantiles.
+    const ranking = quantiles(this.scored(), this.settings.quantile_fraction);
+    const decisions: ExploitDecision[] = [];
+    for (const id of ranking.bottom) {
+      const decision = this.selectionDecision(this.get(id), released, ranking);
+      if (decision) decisions.push(decision);
+    }
+    this.state.round = [];
+    return decisions;
+  }
+
+  private selectionDecision(m: MemberState, released: string[], { bottom, top }: Quantiles): ExploitDecision | null {
     if (this.settings.keep_reference && m.id === 0) return null;
-    const { bottom, top } = quantiles(this.scored(), this.settings.quantile_fraction);
     if (!bottom.includes(m.id)) return null;
     const candidates = top.filter((id) => id !== m.id);
     if (candidates.length === 0) return null;

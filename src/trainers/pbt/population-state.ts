@@ -48,6 +48,8 @@ export interface PopulationState {
   version: 1;
   members: MemberState[];
   snapshots: Record<string, SnapshotRefs>;
+  /** Synchronous mode: members that recorded in the current round, in order. Always empty when asynchronous. */
+  round: number[];
   /** Mulberry32 state of the coordinator's random source (source choice, explore). */
   rngState: number;
 }

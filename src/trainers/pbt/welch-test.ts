@@ -41,8 +41,11 @@ export function welchTTest(a: readonly number[], b: readonly number[]): WelchRes
     return { t, df: a.length + b.length - 2, pValue: diff > 0 ? 0 : 1 };
   }
   const t = diff / Math.sqrt(se2);
-  // Welch–Satterthwaite: ν = (va + vb)² / (va²/(n_a − 1) + vb²/(n_b − 1)), with va = s_a²/n_a.
-  const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
+  // Welch–Satterthwaite: ν = (va + vb)² / (va²/(n_a − 1) + vb²/(n_b − 1)), with va = s_a²/n_a, computed
+  // with the shares va/(va + vb) so that tiny variances (squares underflowing to 0) cannot give 0/0.
+  const ra = va / se2;
+  const rb = vb / se2;
+  const df = 1 / ((ra * ra) / (a.length - 1) + (rb * rb) / (b.length - 1));
   // P(T > t) = P(T < −t): symmetric, and exact in the far tail where 1 − cdf would round to 0.
   return { t, df, pValue: studentTCdf(-t, df) };
 }

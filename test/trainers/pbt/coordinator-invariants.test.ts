@@ -19,10 +19,15 @@ const op = fc.oneof(
 describe("PopulationCoordinator invariants", () => {
   let exploits = 0;
 
-  it.each([false, true])("hold for random runs (keep_reference %s)", (keepReference) => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])("hold for random runs (keep_reference %s, synchronous %s)", (keepReference, synchronous) => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 150 }), fc.integer(), (ops: Op[], seed) => {
-        const c = PopulationCoordinator.create(testSettings({ population_size: 5, keep_reference: keepReference, quantile_fraction: 0.4 }), base, seed);
+        const c = PopulationCoordinator.create(testSettings({ population_size: 5, keep_reference: keepReference, synchronous, quantile_fraction: 0.4 }), base, seed);
         const onDisk = new Set<string>(); // snapshots the run loop holds
         const toLoad = new Map<number, string>(); // exploiter -> snapshot it was told to load
         const steps = [0, 0, 0, 0, 0];
@@ -74,6 +79,8 @@ describe("PopulationCoordinator invariants", () => {
           for (const m of c.members) if (m.record) expected.add(m.record.snapshotId);
           expect(new Set(c.retainedSnapshots())).toEqual(expected);
           expect(onDisk).toEqual(expected);
+          // Synchronous rounds only hold members that recorded since the last selection.
+          for (const m of c.members) if (c.waiting(m.id)) expect(m.record).not.toBeNull();
           expect(PopulationCoordinator.fromState(c.settings, JSON.parse(JSON.stringify(c.toState()))).toState()).toEqual(c.toState());
         }
       }),

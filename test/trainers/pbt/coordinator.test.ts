@@ -141,6 +141,34 @@ describe("exploit", () => {
   });
 });
 
+describe("synchronous mode", () => {
+  it("holds ready members until every live member recorded, then selects over the round", () => {
+    const c = PopulationCoordinator.create(testSettings({ synchronous: true }), base, 3);
+    expect(record(c, 0, 100, 1, "m0-a").decisions).toEqual([]);
+    expect(record(c, 1, 100, 10, "m1-a").decisions).toEqual([]); // asynchronously, 0 would be compared now
+    expect(c.waiting(0)).toBe(true);
+    expect(c.report(0, 400, episodes(1))).toEqual({ ready: false }); // waits for the round
+    expect(record(c, 2, 100, 6, "m2-a").decisions).toEqual([]);
+    const out = record(c, 3, 100, 5, "m3-a");
+    expect(out.decisions).toEqual([expect.objectContaining({ member: 0, source: 1, snapshotId: "m1-a" })]);
+    expect([0, 1, 2, 3].map((id) => c.waiting(id))).toEqual([false, false, false, false]);
+    expect(c.report(1, 200, [])).toEqual({ ready: true });
+  });
+
+  it("does not wait for a failed member", () => {
+    const c = PopulationCoordinator.create(testSettings({ synchronous: true }), base, 3);
+    record(c, 0, 100, 1, "m0-a");
+    record(c, 1, 100, 10, "m1-a");
+    record(c, 2, 100, 6, "m2-a");
+    const out = c.memberFailed(3);
+    // The round completes (0 copies 1), and 3 is revived from the best member.
+    expect(out.decisions.map((d) => [d.reason, d.member, d.source])).toEqual([
+      ["selection", 0, 1],
+      ["failed", 3, 1],
+    ]);
+  });
+});
+
 describe("failed members", () => {
   it("leave the ranking and are revived from the best recorded member", () => {
     const c = PopulationCoordinator.create(testSettings(), base, 3);

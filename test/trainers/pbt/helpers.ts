@@ -6,6 +6,7 @@ export function testSettings(over: Partial<PbtSettings> = {}): PbtSettings {
     population_size: 4,
     ready: 100,
     burn_in: 0,
+    synchronous: false,
     quantile_fraction: 0.25,
     metric: "mean_reward",
     episodes: 5,

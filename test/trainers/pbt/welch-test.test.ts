@@ -39,6 +39,13 @@ describe("welchTTest", () => {
     expect(welchTTest(a, b).pValue).toBeLessThan(0.05);
   });
 
+  it("stays finite for variances whose squares underflow", () => {
+    const r = welchTTest([1e-150, 0], [0, 0]); // s² = 5e-301, s⁴ underflows to 0
+    expect(Number.isFinite(r.df) && r.df > 0).toBe(true);
+    expect(r.pValue).toBeGreaterThan(0);
+    expect(r.pValue).toBeLessThan(1);
+  });
+
   it("treats constant samples as exact and needs two values per side", () => {
     expect(welchTTest([2, 2], [1, 1]).pValue).toBe(0);
     expect(welchTTest([1, 1], [2, 2]).pValue).toBe(1);
