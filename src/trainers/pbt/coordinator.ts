@@ -72,6 +72,9 @@ export class PopulationCoordinator {
       throw new Error(`the saved population has ${state.members.length} members, the configuration asks for ${settings.population_size}`);
     }
     const copy = structuredClone(state);
+    if (!Array.isArray(copy.members) || !Array.isArray(copy.round) || typeof copy.snapshots !== "object" || !Number.isInteger(copy.rngState)) {
+      throw new Error("the saved PBT state is incomplete (members, snapshots, round, rngState)");
+    }
     const rng = new Rng(0);
     rng.setState(copy.rngState);
     return new PopulationCoordinator(settings, copy, rng);

@@ -222,3 +222,11 @@ describe("state", () => {
     expect(() => PopulationCoordinator.fromState(testSettings({ population_size: 5 }), state)).toThrow(/has 4 members, the configuration asks for 5/);
   });
 });
+
+describe("restoring", () => {
+  it("refuses an incomplete saved state", () => {
+    const state = PopulationCoordinator.create(testSettings(), base, 1).toState() as unknown as Record<string, unknown>;
+    delete state.round;
+    expect(() => PopulationCoordinator.fromState(testSettings(), state as never)).toThrow(/saved PBT state is incomplete/);
+  });
+});
