@@ -50,3 +50,19 @@ export {
   type LessonStats,
 } from "./environment-parameter-manager.js";
 export { pyFloat } from "./py-format.js";
+export {
+  parsePbtSettings,
+  pbtDefaults,
+  pbtNeedsOwnEnvironments,
+  pbtSettingsToPlain,
+  searchableDomain,
+  searchableHyperparameters,
+  searchedEnvironmentParameters,
+  type CategoricalExploreRule,
+  type ContinuousExploreRule,
+  type ExploreRule,
+  type PbtDistribution,
+  type PbtHyperparameters,
+  type PbtMetric,
+  type PbtSettings,
+} from "./pbt-settings.js";

@@ -2,6 +2,7 @@
 // as ML-Agents spells them; the few mlagents-ts additions are listed in MlagentsTsEnvSettings.
 
 import type { EnvironmentParameterConfig } from "./environment-parameter-types.js";
+import type { PbtSettings } from "./pbt-settings-types.js";
 import type { TrainerSettings } from "./trainer-settings.js";
 
 /** ML-Agents env_settings (docs/protocol.md §7.6). */
@@ -85,6 +86,8 @@ export interface RunOptions {
   checkpoint_settings: CheckpointSettings;
   torch_settings: TorchSettings;
   debug: boolean;
+  /** mlagents-ts addition: population-based training (docs/pbt.md); null = a single trainer per behavior. */
+  pbt: PbtSettings | null;
   /**
    * Not a YAML key: true when the options came from a configuration file. Without one, unlisted
    * behaviors get defaults with a warning instead of an error (ML-Agents' rule).

@@ -12,6 +12,7 @@ import {
 } from "./defaults.js";
 import { parseEnvironmentParameters } from "./environment-parameters.js";
 import { ConfigError, joinPath } from "./errors.js";
+import { parsePbtSettings } from "./pbt-settings.js";
 import type { CheckpointSettings, EngineSettings, EnvSettings, RunOptions, TorchSettings } from "./run-options-types.js";
 import { isNull, SchemaReader } from "./schema-reader.js";
 import { parseTrainerSettings } from "./trainer-settings-parser.js";
@@ -37,6 +38,7 @@ export const topLevelKeys = [
   "checkpoint_settings",
   "torch_settings",
   "debug",
+  "pbt",
 ] as const;
 const envSettingsKeys = [
   "env_path",
@@ -68,6 +70,7 @@ export function defaultRunOptions(): RunOptions {
     checkpoint_settings: defaultCheckpointSettings(),
     torch_settings: defaultTorchSettings(),
     debug: false,
+    pbt: null,
     configSpecified: false,
   };
 }
@@ -101,6 +104,8 @@ export function parseRunOptions(yamlText: string, fileName?: string, logger?: Lo
   if (torch !== undefined) options.torch_settings = parseTorchSettings(torch, r);
   const debug = value("debug");
   if (debug !== undefined) options.debug = r.bool(debug, "debug");
+  const pbt = value("pbt");
+  if (pbt !== undefined) options.pbt = parsePbtSettings(pbt, "pbt", r);
   return options;
 }
 

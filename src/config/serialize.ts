@@ -3,6 +3,7 @@
 
 import { stringify } from "yaml";
 import type { EnvironmentParameterConfig, SamplerSettings } from "./environment-parameters.js";
+import { pbtSettingsToPlain } from "./pbt-settings.js";
 import type { RunOptions } from "./run-options-types.js";
 import type { TrainerSettings } from "./trainer-settings.js";
 
@@ -21,6 +22,7 @@ export function runOptionsToYaml(options: RunOptions): string {
     ["torch_settings", { ...options.torch_settings }],
     ["debug", options.debug],
   ]);
+  if (options.pbt !== null) doc.set("pbt", pbtSettingsToPlain(options.pbt));
   return stringify(doc, { lineWidth: 0, nullStr: "null" });
 }
 

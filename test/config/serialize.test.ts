@@ -14,7 +14,7 @@ function expectRoundTrip(yamlText: string): void {
 }
 
 describe("runOptionsToYaml", () => {
-  it.each(["config/3dball.yaml", "config/basic.yaml", "config/gridworld.yaml", "config/hybrid.yaml", "config/3dball_randomize.yaml"])(
+  it.each(["config/3dball.yaml", "config/basic.yaml", "config/gridworld.yaml", "config/hybrid.yaml", "config/3dball_randomize.yaml", "config/3dball-pbt.yaml"])(
     "round-trips %s",
     (file) => {
       const options = loadRunOptions(file);

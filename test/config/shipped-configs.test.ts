@@ -26,6 +26,17 @@ describe("shipped configs", () => {
     expect([s.keep_checkpoints, s.max_steps, s.time_horizon, s.summary_freq, s.checkpoint_interval]).toEqual([5, 200000, 1000, 12000, 500000]);
   });
 
+  it("config/3dball-pbt.yaml is config/3dball.yaml's behavior with a population of 4", () => {
+    const o = loadRunOptions("config/3dball-pbt.yaml");
+    expect(o.behaviors).toEqual(loadRunOptions("config/3dball.yaml").behaviors);
+    const pbt = o.pbt!;
+    expect([pbt.population_size, pbt.ready, pbt.burn_in, pbt.quantile_fraction, pbt.metric, pbt.keep_reference]).toEqual([4, 4000, 8000, 0.25, "mean_reward", false]);
+    expect(pbt.explore.map((r) => r.key)).toEqual(["learning_rate", "init_entcoef", "tau", "batch_size"]);
+    expect(pbt.explore[0]).toMatchObject({ kind: "continuous", distribution: "log_uniform", min: 1e-5, max: 1e-2 });
+    // A short run (~20-40k agent steps per member) reaches several checks.
+    expect(Math.floor((20_000 - pbt.burn_in) / pbt.ready) + 1).toBeGreaterThanOrEqual(3);
+  });
+
   it("config/basic.yaml has ML-Agents' sac/Basic.yaml values", () => {
     const s = behaviorSettings(loadRunOptions("config/basic.yaml"), "Basic");
     expect(s.hyperparameters).toMatchObject({ batch_size: 64, buffer_size: 50000, init_entcoef: 0.01, steps_per_update: 10 });

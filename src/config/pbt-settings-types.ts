@@ -1,0 +1,133 @@
+// The `pbt:` section of the YAML (population-based training, Jaderberg et al. 2017) as typed data,
+// and the table of searchable hyperparameters. Keys use ML-Agents' hyperparameter names; the
+// explanation of each setting and of the selection rule is docs/pbt.md.
+
+/** Hyperparameter values of one member, keyed like PbtSettings.explore (e.g. "learning_rate", "environment_parameters.gravity"). */
+export type PbtHyperparameters = Record<string, number>;
+
+export type PbtDistribution = "uniform" | "log_uniform";
+
+/** A numeric hyperparameter searched over a range: sampled, perturbed by factors, clipped. */
+export interface ContinuousExploreRule {
+  kind: "continuous";
+  /** Hyperparameter key ("learning_rate", "environment_parameters.gravity"). */
+  key: string;
+  /** Round to an integer after every change (batch_size, steps_per_update). */
+  integer: boolean;
+  /** Range for the initial population and for resampling. */
+  min: number;
+  max: number;
+  distribution: PbtDistribution;
+  /** Multipliers, one picked at random on each perturbation. Default [0.8, 1.2]. */
+  perturb: number[];
+  /** Chance of resampling from [min, max] instead of perturbing. Default 0.25. */
+  resample_probability: number;
+  /** Every value is clipped into [clip[0], clip[1]]. Default [min, max]. */
+  clip: [number, number];
+}
+
+/** A hyperparameter that takes one of listed values; perturbation moves to a neighbour in the list. */
+export interface CategoricalExploreRule {
+  kind: "categorical";
+  key: string;
+  values: number[];
+  /** Chance of picking any listed value instead of a neighbour. Default 0.25. */
+  resample_probability: number;
+}
+
+export type ExploreRule = ContinuousExploreRule | CategoricalExploreRule;
+
+/** What ranks members: their recent training episodes, or separate deterministic evaluation episodes. */
+export type PbtMetric = "mean_reward" | "evaluation";
+
+export interface PbtSettings {
+  /** Members trained side by side. At least 2. */
+  population_size: number;
+  /** A member is checked every `ready` of its own agent steps. */
+  ready: number;
+  /** No check before a member has this many agent steps (the first check is at max(ready, burn_in)). Default 0. */
+  burn_in: number;
+  /**
+   * false (default): a member is checked as soon as it is ready, against the others' latest scores.
+   * true: members that are ready wait until every live member is, then one selection covers them all.
+   */
+  synchronous: boolean;
+  /** Bottom and top fraction used by truncation selection, in (0, 0.5]. Default 0.25. */
+  quantile_fraction: number;
+  /** mean_reward (last `episodes` finished training episodes) or evaluation (`episodes` deterministic episodes). */
+  metric: PbtMetric;
+  /** Episodes in the score. Default 30 for mean_reward, 10 for evaluation. */
+  episodes: number;
+  /** Member 0 is never replaced or mutated (a reference run, as Sample Factory's policy 0). Default false. */
+  keep_reference: boolean;
+  /** The source's mean must exceed the member's by this fraction of |member mean|. Default 0.05. */
+  relative_margin: number;
+  /** One-sided Welch t-test level the gap must pass (p < significance); 1 turns the test off. Default 0.05. */
+  significance: number;
+  /** Search rules in the order written. */
+  explore: ExploreRule[];
+}
+
+/** How a searchable key may vary: its natural domain, and whether it is an integer. */
+export interface SearchableHyperparameter {
+  integer: boolean;
+  /** Lowest allowed value, and whether it is excluded. */
+  lower: number;
+  lowerExclusive: boolean;
+  upper: number;
+  upperExclusive: boolean;
+  /** Where the value lives in a behavior's settings (for messages and the integration). */
+  settingsPath: string;
+}
+
+const positive = { lower: 0, lowerExclusive: true, upper: Infinity, upperExclusive: true } as const;
+
+/**
+ * The SAC hyperparameters PBT may search, keyed by ML-Agents YAML names. target_entropy_scale is
+ * the SAC trainer's entropy-target multiplier (src/trainers/hyperparameters.ts on the SAC branch).
+ */
+export const searchableHyperparameters: Readonly<Record<string, SearchableHyperparameter>> = {
+  learning_rate: { integer: false, ...positive, settingsPath: "hyperparameters.learning_rate" },
+  gamma: { integer: false, lower: 0, lowerExclusive: true, upper: 1, upperExclusive: true, settingsPath: "reward_signals.extrinsic.gamma" },
+  tau: { integer: false, lower: 0, lowerExclusive: true, upper: 1, upperExclusive: false, settingsPath: "hyperparameters.tau" },
+  batch_size: { integer: true, lower: 1, lowerExclusive: false, upper: Infinity, upperExclusive: true, settingsPath: "hyperparameters.batch_size" },
+  steps_per_update: { integer: true, lower: 1, lowerExclusive: false, upper: Infinity, upperExclusive: true, settingsPath: "hyperparameters.steps_per_update" },
+  init_entcoef: { integer: false, ...positive, settingsPath: "hyperparameters.init_entcoef" },
+  target_entropy_scale: { integer: false, ...positive, settingsPath: "hyperparameters.target_entropy_scale" },
+};
+
+/** Prefix of explore keys that search an environment parameter (only for members that own their environment). */
+export const environmentParameterPrefix = "environment_parameters.";
+
+/** Domain of an environment parameter: any finite number. */
+export const environmentParameterDomain: SearchableHyperparameter = {
+  integer: false,
+  lower: -Infinity,
+  lowerExclusive: true,
+  upper: Infinity,
+  upperExclusive: true,
+  settingsPath: "environment_parameters",
+};
+
+/** Keys that name network size: refused, because a member's state cannot be copied between sizes. */
+export const networkSizeKeys = ["hidden_units", "num_layers"] as const;
+
+/** The domain of an explore key, or undefined when the key is not searchable. */
+export function searchableDomain(key: string): SearchableHyperparameter | undefined {
+  if (key.startsWith(environmentParameterPrefix) && key.length > environmentParameterPrefix.length) return environmentParameterDomain;
+  return Object.hasOwn(searchableHyperparameters, key) ? searchableHyperparameters[key] : undefined;
+}
+
+/**
+ * Names of the environment parameters the settings search. Non-empty means every member must own its
+ * environment (built-in or launched players); the integration refuses it for a shared Editor session,
+ * where environment parameters are global to the scene.
+ */
+export function searchedEnvironmentParameters(settings: PbtSettings): string[] {
+  return settings.explore.filter((rule) => rule.key.startsWith(environmentParameterPrefix)).map((rule) => rule.key.slice(environmentParameterPrefix.length));
+}
+
+/** True when the settings search environment parameters (see searchedEnvironmentParameters). */
+export function pbtNeedsOwnEnvironments(settings: PbtSettings): boolean {
+  return searchedEnvironmentParameters(settings).length > 0;
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { pbtNeedsOwnEnvironments, searchedEnvironmentParameters } from "../../src/config/pbt-settings.js";
+import { parseRunOptions } from "../../src/config/run-options.js";
+import { runOptionsToYaml } from "../../src/config/serialize.js";
+import { configError, sacBehavior } from "./helpers.js";
+
+const file = "pbt.yaml";
+const withPbt = (pbt: string): string => `${sacBehavior()}pbt:\n${pbt}`;
+const parse = (pbt: string) => parseRunOptions(withPbt(pbt), file).pbt!;
+/** The ConfigError message for a `pbt:` body. */
+const errorOf = (pbt: string) => configError(() => parseRunOptions(withPbt(pbt), file));
+
+describe("pbt: section", () => {
+  it("is absent (null) unless written", () => {
+    expect(parseRunOptions(sacBehavior()).pbt).toBeNull();
+  });
+
+  it("fills defaults around the required keys", () => {
+    const s = parse("  population_size: 4\n  ready: 5000\n");
+    expect(s).toEqual({
+      population_size: 4,
+      ready: 5000,
+      burn_in: 0,
+      synchronous: false,
+      quantile_fraction: 0.25,
+      metric: "mean_reward",
+      episodes: 30,
+      keep_reference: false,
+      relative_margin: 0.05,
+      significance: 0.05,
+      explore: [],
+    });
+    expect(parse("  population_size: 4\n  ready: 5000\n  metric: evaluation\n").episodes).toBe(10);
+  });
+
+  it("reads continuous, log-uniform, categorical and environment-parameter rules", () => {
+    const s = parse(`  population_size: 8
+  ready: 1000
+  burn_in: 3000
+  synchronous: true
+  quantile_fraction: 0.2
+  keep_reference: true
+  relative_margin: 0.1
+  significance: 0.01
+  explore:
+    learning_rate: {distribution: log_uniform, min: 1.0e-5, max: 1.0e-2, clip: [1.0e-6, 0.1]}
+    tau: {min: 0.001, max: 0.02, perturb: [0.5, 2], resample_probability: 0}
+    batch_size: {values: [32, 64, 128]}
+    steps_per_update: {min: 1, max: 20}
+    environment_parameters:
+      gravity: {min: 4, max: 12}
+    environment_parameters.mass: {values: [1, 2]}
+`);
+    expect(s.explore).toEqual([
+      { kind: "continuous", key: "learning_rate", integer: false, min: 1e-5, max: 1e-2, distribution: "log_uniform", perturb: [0.8, 1.2], resample_probability: 0.25, clip: [1e-6, 0.1] },
+      { kind: "continuous", key: "tau", integer: false, min: 0.001, max: 0.02, distribution: "uniform", perturb: [0.5, 2], resample_probability: 0, clip: [0.001, 0.02] },
+      { kind: "categorical", key: "batch_size", values: [32, 64, 128], resample_probability: 0.25 },
+      { kind: "continuous", key: "steps_per_update", integer: true, min: 1, max: 20, distribution: "uniform", perturb: [0.8, 1.2], resample_probability: 0.25, clip: [1, 20] },
+      { kind: "continuous", key: "environment_parameters.gravity", integer: false, min: 4, max: 12, distribution: "uniform", perturb: [0.8, 1.2], resample_probability: 0.25, clip: [4, 12] },
+      { kind: "categorical", key: "environment_parameters.mass", values: [1, 2], resample_probability: 0.25 },
+    ]);
+    expect([s.burn_in, s.synchronous, s.quantile_fraction, s.keep_reference, s.relative_margin, s.significance]).toEqual([3000, true, 0.2, true, 0.1, 0.01]);
+    expect(searchedEnvironmentParameters(s)).toEqual(["gravity", "mass"]);
+    expect(pbtNeedsOwnEnvironments(s)).toBe(true);
+    expect(pbtNeedsOwnEnvironments(parse("  population_size: 2\n  ready: 10\n  explore: {gamma: {min: 0.9, max: 0.99}}\n"))).toBe(false);
+  });
+
+  it("round-trips through runOptionsToYaml", () => {
+    const options = parseRunOptions(
+      withPbt("  population_size: 3\n  ready: 10\n  explore:\n    gamma: {min: 0.9, max: 0.995}\n    init_entcoef: {values: [0.1, 0.5, 1]}\n    environment_parameters: {g: {min: -1, max: 1}}\n"),
+    );
+    const back = parseRunOptions(runOptionsToYaml(options));
+    expect(back).toEqual(options);
+  });
+});
+
+describe("pbt: errors name file:line and key path", () => {
+  it.each([
+    ["population below 2", "  population_size: 1\n  ready: 10\n", 5, "pbt.population_size", "expected an integer >= 2, got 1"],
+    ["missing ready", "  population_size: 4\n", 5, "pbt.ready", 'missing required key "ready"'],
+    ["unknown key", "  population_size: 4\n  ready: 10\n  quantile_fractin: 0.2\n", 7, "pbt.quantile_fractin", '(did you mean "quantile_fraction"?)'],
+    ["quantile above 0.5", "  population_size: 4\n  ready: 10\n  quantile_fraction: 0.6\n", 7, "pbt.quantile_fraction", "a number in (0, 0.5]"],
+    ["quantile of 0", "  population_size: 4\n  ready: 10\n  quantile_fraction: 0\n", 7, "pbt.quantile_fraction", "a number in (0, 0.5]"],
+    ["unknown metric", "  population_size: 4\n  ready: 10\n  metric: reward\n", 7, "pbt.metric", "one of mean_reward, evaluation"],
+    ["one episode", "  population_size: 4\n  ready: 10\n  episodes: 1\n", 7, "pbt.episodes", "an integer >= 2"],
+    ["significance of 0", "  population_size: 4\n  ready: 10\n  significance: 0\n", 7, "pbt.significance", "a number in (0, 1]"],
+    ["keep_reference with 2", "  population_size: 2\n  ready: 10\n  keep_reference: true\n", 5, "pbt.population_size", "keep_reference needs a population of at least 3"],
+  ])("%s", (_name, body, line, keyPath, text) => {
+    const e = errorOf(body);
+    expect(e.keyPath).toBe(keyPath);
+    expect(e.line).toBe(line);
+    expect(e.fileName).toBe(file);
+    expect(e.message).toContain(text);
+    expect(e.message.startsWith(`${file}:${line}: `)).toBe(true);
+  });
+
+  const rule = (body: string): string => `  population_size: 4\n  ready: 10\n  explore:\n${body}`;
+
+  it.each([
+    ["min above max", "    tau: {min: 0.5, max: 0.1}\n", 8, "pbt.explore.tau.min", "min (0.5) is greater than max (0.1)"],
+    ["log range including 0", "    init_entcoef:\n      distribution: log_uniform\n      min: 0\n      max: 1\n", 10, "pbt.explore.init_entcoef.min", "expected a number > 0"],
+    ["log range of environment parameter at 0", "    environment_parameters:\n      g: {distribution: log_uniform, min: 0, max: 3}\n", 9, "pbt.explore.environment_parameters.g.min", "log_uniform range needs min > 0"],
+    ["gamma of 1", "    gamma: {min: 0.9, max: 1}\n", 8, "pbt.explore.gamma.max", "a number > 0 and < 1"],
+    ["fractional batch size", "    batch_size: {values: [32, 48.5]}\n", 8, "pbt.explore.batch_size.values[1]", "an integer >= 1"],
+    ["clip not containing the range", "    tau: {min: 0.01, max: 0.1, clip: [0.02, 0.2]}\n", 8, "pbt.explore.tau.clip", "must contain [min, max]"],
+    ["missing max", "    tau:\n      min: 0.01\n", 9, "pbt.explore.tau.max", 'missing required key "max"'],
+    ["unknown rule key", "    tau: {min: 0.01, max: 0.1, perturbation: [0.9]}\n", 8, "pbt.explore.tau.perturbation", "(allowed: min, max, distribution, perturb, resample_probability, clip)"],
+    ["min with values", "    batch_size: {values: [32], min: 1}\n", 8, "pbt.explore.batch_size.min", "unknown key"],
+    ["non-positive perturb factor", "    tau: {min: 0.01, max: 0.1, perturb: [0, 1.2]}\n", 8, "pbt.explore.tau.perturb[0]", "a positive number"],
+    ["resample probability above 1", "    tau: {min: 0.01, max: 0.1, resample_probability: 2}\n", 8, "pbt.explore.tau.resample_probability", "a number in [0, 1]"],
+    ["unknown hyperparameter", "    learning_rat: {min: 0.1, max: 0.2}\n", 8, "pbt.explore.learning_rat", 'did you mean "learning_rate"?'],
+    ["buffer_size is not searchable", "    buffer_size: {min: 1000, max: 2000}\n", 8, "pbt.explore.buffer_size", "searchable: learning_rate, gamma"],
+    ["hidden_units", "    hidden_units: {values: [64, 128]}\n", 8, "pbt.explore.hidden_units", "state (weights, optimizer moments) cannot be copied between networks of different sizes"],
+    ["num_layers", "    num_layers: {min: 1, max: 3}\n", 8, "pbt.explore.num_layers", "network size cannot be searched"],
+    ["searched twice", "    environment_parameters: {g: {min: 1, max: 2}}\n    environment_parameters.g: {min: 1, max: 2}\n", 9, "pbt.explore.environment_parameters.g", "searched twice"],
+    ["duplicate values", "    batch_size: {values: [32, 32]}\n", 8, "pbt.explore.batch_size.values", "listed twice"],
+  ])("%s", (_name, body, line, keyPath, text) => {
+    const e = errorOf(rule(body));
+    expect(e.keyPath).toBe(keyPath);
+    expect(e.message).toContain(text);
+    expect(e.message.startsWith(`${file}:${line}: `)).toBe(true);
+  });
+});
