@@ -19,7 +19,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   function fmtValue(v) {
     if (v == null) return "–";
     var a = Math.abs(v);
-    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+    if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2).replace(/\.?0+e/, "e");
     return String(+v.toPrecision(4));
   }
 
@@ -80,6 +80,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
         dash: s.dashed ? [5, 4] : undefined,
         spanGaps: true,
         paths: s.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+        points: s.stepped ? { show: false } : {},
         value: function (u, v) { return fmtValue(v); }
       });
     });

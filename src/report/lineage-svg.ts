@@ -12,7 +12,7 @@ const LEFT = 90;
 const RIGHT = 24;
 const TOP = 14;
 const ROW = 34;
-const AXIS = 34;
+const AXIS = 46;
 
 /** Up to `count` round tick steps from 0 to `max`. */
 export function tickSteps(max: number, count = 5): number[] {

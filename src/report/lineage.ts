@@ -76,25 +76,30 @@ export interface HyperSchedule {
 }
 
 /**
- * Per member, per hyperparameter: the step function the lineage describes. "init" and "exploit"
- * set the values in `new` from their step on ("failed" changes nothing). Events are taken in step
- * order (file order among equal steps), so a log appended by resumed runs still reads right.
+ * Per member, per hyperparameter: the step function the lineage describes. "init" sets the values
+ * in `new`; "exploit" gives the member every value the source held at that step, then the explored
+ * ones in `new` (a log may list only what explore changed); "failed" changes nothing. Events are
+ * taken in step order (file order among equal steps), so a log appended by resumed runs reads right.
  */
 export function hyperSchedules(events: readonly LineageEvent[]): Map<number, Map<string, HyperSchedule>> {
   const ordered = events
     .map((e, i) => ({ e, i }))
     .filter(({ e }) => e.kind !== "failed")
     .sort((a, b) => a.e.step - b.e.step || a.i - b.i);
+  const current = new Map<number, Record<string, HyperValue>>();
   const out = new Map<number, Map<string, HyperSchedule>>();
   for (const { e } of ordered) {
+    const inherited = e.kind === "exploit" && e.source !== null ? current.get(e.source) : current.get(e.member);
+    const values = { ...(inherited ?? {}), ...e.new };
+    current.set(e.member, values);
     let member = out.get(e.member);
     if (!member) out.set(e.member, (member = new Map()));
-    for (const [name, value] of Object.entries(e.new)) {
+    for (const [name, value] of Object.entries(values)) {
       let s = member.get(name);
       if (!s) member.set(name, (s = { steps: [], values: [] }));
       const last = s.steps.length - 1;
       if (last >= 0 && s.steps[last] === e.step) s.values[last] = value; // same step: the later event wins
-      else {
+      else if (last < 0 || s.values[last] !== value) {
         s.steps.push(e.step);
         s.values.push(value);
       }

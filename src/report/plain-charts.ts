@@ -19,9 +19,10 @@ function column(stats: readonly StatsRecord[], tag: string): (number | null)[] {
   return stats.map((r) => r.values[tag] ?? null);
 }
 
-function chart(id: string, title: string, stats: readonly StatsRecord[], series: ChartSeries[]): ChartSpec | null {
+/** `logScale`: allowed for values that decay geometrically (coefficients), never for rewards or losses. */
+function chart(id: string, title: string, stats: readonly StatsRecord[], series: ChartSeries[], logScale = false): ChartSpec | null {
   if (!hasPoints(series)) return null;
-  return { id, title, x: stats.map((r) => r.step), series, logY: wantsLogScale(series), markers: [] };
+  return { id, title, x: stats.map((r) => r.step), series, logY: logScale && wantsLogScale(series), markers: [] };
 }
 
 function rewardSeries(stats: readonly StatsRecord[]): ChartSeries[] {
@@ -32,8 +33,8 @@ function rewardSeries(stats: readonly StatsRecord[]): ChartSeries[] {
   const color = colorOf(0);
   const series: ChartSeries[] = [{ label: "mean reward", values: mean, color }];
   if (std.some((v) => v !== null)) {
-    series.push({ label: "mean − std", values: band(-1), color, dashed: true });
-    series.push({ label: "mean + std", values: band(1), color, dashed: true });
+    series.push({ label: "− 1 std", values: band(-1), color, dashed: true });
+    series.push({ label: "+ 1 std", values: band(1), color, dashed: true });
   }
   return series;
 }
@@ -50,7 +51,7 @@ export function plainCharts(behavior: string, stats: readonly StatsRecord[]): Ch
   const charts = [
     chart(id("reward"), "Mean reward", stats, rewardSeries(stats)),
     chart(id("losses"), "Losses", stats, tagSeries(stats, losses)),
-    chart(id("entropy-coefficient"), "Entropy coefficient", stats, tagSeries(stats, entropyCoeffs)),
+    chart(id("entropy-coefficient"), "Entropy coefficient", stats, tagSeries(stats, entropyCoeffs), true),
     chart(id("episode-length"), "Episode length", stats, tagSeries(stats, [Tags.episodeLength])),
   ];
   return charts.filter((c): c is ChartSpec => c !== null);

@@ -73,7 +73,7 @@ function populationSection(b: BehaviorRun): BehaviorSection {
       ...hyperNames.map((h) => formatValue(hypers.get(m)?.[h])),
     ];
   });
-  const table: ReportTable = { columns: ["Member", "Steps", "Final mean reward", "Exploits", ...hyperNames], rows };
+  const table: ReportTable = { columns: ["Member (★ best)", "Steps", "Final mean reward", "Exploits", ...hyperNames], rows };
   const charts = populationCharts(b);
   return {
     name: b.name,
