@@ -42,6 +42,26 @@ async function open(context: BrowserContext, file: string): Promise<{ page: Page
   return { page, problems };
 }
 
+// The few browser types the page callbacks use (the project compiles without the DOM library).
+interface Pixels {
+  getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+}
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: "2d"): Pixels | null;
+}
+interface Plot {
+  ctx: Pixels;
+  series: { stroke?: () => string }[];
+  valToPos(value: number, scale: string, canvasPixels: boolean): number;
+}
+interface BrowserWindow {
+  devicePixelRatio: number;
+  reportCharts?: { id: string; element: { querySelector(s: string): Canvas | null }; plot: Plot }[];
+  document: { getElementById(id: string): { textContent: string | null } | null };
+}
+
 interface CanvasCheck {
   id: string;
   width: number;
@@ -53,27 +73,26 @@ interface CanvasCheck {
 /** Per chart: canvas size, painted pixels, and pixels in a series' colour (the data lines; axes and grid are grey). */
 async function checkCanvases(page: Page, count: number, problems: PageProblems): Promise<CanvasCheck[]> {
   // Inline scripts have run by the load event that page.goto waited for.
-  const drawn = await page.evaluate(() => (window as unknown as { reportCharts?: unknown[] }).reportCharts?.length ?? 0);
+  const drawn = await page.evaluate(() => (globalThis as unknown as BrowserWindow).reportCharts?.length ?? 0);
   expect(drawn, `charts drawn; page errors: ${problems.errors.join(" | ") || "none"}`).toBe(count);
   return page.evaluate(() => {
-      type Chart = { id: string; element: HTMLElement; plot: { series: { stroke?: () => string }[] } };
-      const charts = (window as unknown as { reportCharts: Chart[] }).reportCharts;
-      return charts.map((c) => {
-        const canvas = c.element.querySelector("canvas")!;
-        const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
-        const colors = c.plot.series.slice(1).map((s) => {
-          const hex = s.stroke!();
-          return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-        });
-        let painted = 0;
-        let seriesPixels = 0;
-        for (let i = 0; i < data.length; i += 4) {
-          if (data[i + 3]! > 0) painted++;
-          const near = (rgb: number[]) => data[i + 3]! > 200 && rgb.every((v, k) => Math.abs(data[i + k]! - v) < 12);
-          if (colors.some(near)) seriesPixels++;
-        }
-        return { id: c.id, width: canvas.width, height: canvas.height, painted, seriesPixels };
+    const charts = (globalThis as unknown as BrowserWindow).reportCharts!;
+    return charts.map((c) => {
+      const canvas = c.element.querySelector("canvas")!;
+      const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+      const colors = c.plot.series.slice(1).map((s) => {
+        const hex = s.stroke!();
+        return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
       });
+      let painted = 0;
+      let seriesPixels = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3]! > 0) painted++;
+        const near = (rgb: number[]) => data[i + 3]! > 200 && rgb.every((v, k) => Math.abs(data[i + k]! - v) < 12);
+        if (colors.some(near)) seriesPixels++;
+      }
+      return { id: c.id, width: canvas.width, height: canvas.height, painted, seriesPixels };
+    });
   });
 }
 
@@ -127,12 +146,12 @@ describe.skipIf(!haveChromium && !inCi)("the report in headless Chromium", () =>
 
     // The first exploit's triangle sits on the reward chart in the member's colour.
     const marker = await page.evaluate(() => {
-      type Plot = { ctx: CanvasRenderingContext2D; valToPos(v: number, s: string, c: boolean): number };
-      const data = JSON.parse(document.getElementById("report-data")!.textContent!) as { charts: { markers: { step: number; value: number; color: string }[] }[] };
+      const w = globalThis as unknown as BrowserWindow;
+      const data = JSON.parse(w.document.getElementById("report-data")!.textContent!) as { charts: { markers: { step: number; value: number; color: string }[] }[] };
       const m = data.charts[0]!.markers[0]!;
-      const plot = (window as unknown as { reportCharts: { plot: Plot }[] }).reportCharts[0]!.plot;
+      const plot = w.reportCharts![0]!.plot;
       const x = plot.valToPos(m.step, "x", true);
-      const y = plot.valToPos(m.value, "y", true) - 6 * window.devicePixelRatio;
+      const y = plot.valToPos(m.value, "y", true) - 6 * w.devicePixelRatio;
       return { color: m.color, pixel: Array.from(plot.ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data) };
     });
     const want = [1, 3, 5].map((i) => parseInt(marker.color.slice(i, i + 2), 16));
