@@ -29,15 +29,20 @@ export function lastStep(behavior: BehaviorRun): number {
   return max;
 }
 
-/** The member's mean reward at its latest summary at or before `step`. */
-function rewardAt(stats: readonly StatsRecord[], step: number): number | null {
-  let v: number | null = null;
-  for (const r of stats) {
-    if (r.step > step) break;
-    const x = r.values[Tags.cumulativeReward];
-    if (typeof x === "number") v = x;
+/** The member's reward curve at `step`, linear between its summaries (null outside them). */
+export function rewardAt(stats: readonly StatsRecord[], step: number): number | null {
+  const points = stats
+    .map((r) => ({ step: r.step, value: r.values[Tags.cumulativeReward] }))
+    .filter((p): p is { step: number; value: number } => typeof p.value === "number");
+  for (let i = 0; i < points.length; i++) {
+    const b = points[i]!;
+    if (b.step === step) return b.value;
+    if (b.step > step) {
+      const a = points[i - 1];
+      return a ? a.value + ((b.value - a.value) * (step - a.step)) / (b.step - a.step) : null;
+    }
   }
-  return v;
+  return null;
 }
 
 function exploitMarkers(behavior: BehaviorRun): ChartMarker[] {
@@ -45,7 +50,8 @@ function exploitMarkers(behavior: BehaviorRun): ChartMarker[] {
   return behavior.lineage
     .filter((e) => e.kind === "exploit" || e.kind === "failed")
     .map((e) => {
-      const value = e.score.member ?? rewardAt(statsOf.get(e.member) ?? [], e.step);
+      // On the member's curve where it is drawn; its score (another metric) is in the events table.
+      const value = rewardAt(statsOf.get(e.member) ?? [], e.step) ?? e.score.member;
       const from = e.source === null ? "" : ` ← ${memberLabel(e.source)}`;
       const what = e.kind === "exploit" ? "copied" : "exploit failed";
       return {
