@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BehaviorRun, loadRun } from "../../src/report/load-run.js";
+import { type BehaviorRun, loadRun, type StatsRecord } from "../../src/report/load-run.js";
 import { colorOf } from "../../src/report/palette.js";
 import { describeChange, lastStep, memberIndices, numericHyperNames, populationCharts, rewardAt } from "../../src/report/population-charts.js";
 import { POPULATION_EVENTS, SUMMARY_STEPS, syntheticReward, writePopulationRun } from "./helpers/synthetic-run.js";
@@ -53,7 +53,7 @@ describe("population helpers", () => {
   });
 
   it("interpolates the reward curve between summaries", () => {
-    const stats = [
+    const stats: StatsRecord[] = [
       { step: 100, values: { "Environment/Cumulative Reward": 1 } },
       { step: 200, values: {} },
       { step: 300, values: { "Environment/Cumulative Reward": 5 } },

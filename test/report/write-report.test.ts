@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ChartSpec } from "../../src/report/chart-spec.js";
 import { REPORT_FILE, writeReport } from "../../src/report/index.js";
 import { chartLibrary } from "../../src/report/uplot-assets.js";
-import { POPULATION_EVENTS, writePlainRun, writePopulationRun } from "./helpers/synthetic-run.js";
+import { POPULATION_EVENTS, writePopulationRun } from "./helpers/synthetic-run.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const root = mkdtempSync(path.join(tmpdir(), "mlagents-ts-write-report-"));
