@@ -80,7 +80,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
         dash: s.dashed ? [5, 4] : undefined,
         spanGaps: true,
         paths: s.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
-        points: s.stepped ? { show: false } : {},
+        points: s.stepped || s.dashed ? { show: false } : {},
         value: function (u, v) { return fmtValue(v); }
       });
     });
