@@ -31,6 +31,8 @@ export interface ChartSpec {
   /** Logarithmic y axis (positive values spanning more than a decade or so). */
   readonly logY: boolean;
   readonly markers: ChartMarker[];
+  /** Fixed x range [from, to] so charts of one population line up with its lineage; absent: the data's. */
+  readonly xRange?: [number, number];
 }
 
 /** A y axis is logarithmic when every value is positive and they span at least 20x. */

@@ -87,7 +87,10 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     return {
       width: width,
       height: HEIGHT,
-      scales: { x: { time: false }, y: spec.logY ? { distr: 3 } : {} },
+      scales: {
+        x: spec.xRange ? { time: false, range: function () { return spec.xRange; } } : { time: false },
+        y: spec.logY ? { distr: 3 } : {}
+      },
       axes: [
         { label: "agent steps", values: function (u, vals) { return vals.map(fmtStep); } },
         { size: 64, values: function (u, vals) { return vals.map(fmtValue); } }

@@ -107,11 +107,12 @@ function hyperCharts(behavior: BehaviorRun, members: readonly number[]): ChartSp
   return charts;
 }
 
-/** Reward chart first, then one chart per numeric hyperparameter. */
+/** Reward chart first, then one chart per numeric hyperparameter, all over steps 0..last like the lineage. */
 export function populationCharts(behavior: BehaviorRun): ChartSpec[] {
   const members = memberIndices(behavior);
   const reward = rewardChart(behavior, members);
-  return [...(reward ? [reward] : []), ...hyperCharts(behavior, members)];
+  const xRange: [number, number] = [0, Math.max(lastStep(behavior), 1)];
+  return [...(reward ? [reward] : []), ...hyperCharts(behavior, members)].map((c) => ({ ...c, xRange }));
 }
 
 /** "3e-4 → 2.4e-4" style list of what an exploit's explore step changed. */

@@ -19,6 +19,7 @@ describe("populationCharts", () => {
   it("reward per member over the union of summary steps, in the member colours", () => {
     const reward = populationCharts(behavior)[0]!;
     expect(reward.x).toEqual(SUMMARY_STEPS);
+    expect(populationCharts(behavior).map((c) => c.xRange)).toEqual(Array(4).fill([0, 30000])); // aligned with the lineage
     expect(reward.series.map((s) => [s.label, s.color])).toEqual([0, 1, 2, 3].map((m) => [`member ${m}`, colorOf(m)]));
     expect(reward.series[3]!.values).toEqual(SUMMARY_STEPS.map((s) => syntheticReward(3, s)));
   });
