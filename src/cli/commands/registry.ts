@@ -4,6 +4,7 @@ import { registerExport } from "./export.js";
 import type { RegisterCommand } from "./index.js";
 import { registerInspect } from "./inspect.js";
 import { registerLearn } from "./learn.js";
+import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 
-export const commands: RegisterCommand[] = [registerLearn, registerInspect, registerEmulate, registerExport, registerRun];
+export const commands: RegisterCommand[] = [registerLearn, registerInspect, registerEmulate, registerExport, registerRun, registerReport];
