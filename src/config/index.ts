@@ -66,3 +66,13 @@ export {
   type PbtMetric,
   type PbtSettings,
 } from "./pbt-settings.js";
+export {
+  mixAndMatchDefaults,
+  mixAndMatchLocation,
+  mixAndMatchSettingsToPlain,
+  parseMixAndMatchSettings,
+  type MacroAction,
+  type MixAndMatchComponent,
+  type MixAndMatchSettings,
+  type MixAndMatchShared,
+} from "./mix-and-match-settings.js";

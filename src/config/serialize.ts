@@ -3,6 +3,7 @@
 
 import { stringify } from "yaml";
 import type { EnvironmentParameterConfig, SamplerSettings } from "./environment-parameters.js";
+import { mixAndMatchSettingsToPlain } from "./mix-and-match-settings.js";
 import { pbtSettingsToPlain } from "./pbt-settings.js";
 import type { RunOptions } from "./run-options-types.js";
 import type { TrainerSettings } from "./trainer-settings.js";
@@ -28,7 +29,7 @@ export function runOptionsToYaml(options: RunOptions): string {
 
 /** TrainerSettings in ML-Agents' key order. */
 export function trainerSettingsToPlain(s: TrainerSettings): Record<string, unknown> {
-  return {
+  const plain: Record<string, unknown> = {
     trainer_type: s.trainer_type,
     hyperparameters: { ...s.hyperparameters },
     checkpoint_interval: s.checkpoint_interval,
@@ -46,6 +47,9 @@ export function trainerSettingsToPlain(s: TrainerSettings): Record<string, unkno
     self_play: s.self_play,
     behavioral_cloning: s.behavioral_cloning,
   };
+  // Written only when set, so a plain SAC behavior's configuration.yaml keeps ML-Agents' keys.
+  if (s.mix_and_match !== undefined) plain.mix_and_match = mixAndMatchSettingsToPlain(s.mix_and_match);
+  return plain;
 }
 
 function parameterToPlain(name: string, config: EnvironmentParameterConfig): unknown {

@@ -4,6 +4,7 @@
 
 import { defaultNetworkSettings, defaultRewardSignal, defaultSacHyperparameters, defaultTrainerSettings } from "./defaults.js";
 import { ConfigError, joinPath } from "./errors.js";
+import { parseMixAndMatchSettings } from "./mix-and-match-settings.js";
 import { isNull, type SchemaReader } from "./schema-reader.js";
 import type { NetworkSettings, RewardSignalSettings, SacHyperparameters, TrainerSettings, VisEncodeType } from "./trainer-settings.js";
 import type { YEntry, YNode } from "./yaml-source.js";
@@ -23,6 +24,8 @@ export const trainerSettingsKeys = [
   "threaded",
   "self_play",
   "behavioral_cloning",
+  // mlagents-ts addition (docs/mix-and-match.md)
+  "mix_and_match",
 ] as const;
 
 export const sacHyperparameterKeys = [
@@ -111,6 +114,15 @@ export function parseTrainerSettings(node: YNode, path: string, r: SchemaReader)
       const p = joinPath(path, key);
       throw new ConfigError(p, `${key} is not implemented by mlagents-ts (${p}); remove it or set it to null`, loc(e));
     }
+  }
+
+  const mm = get("mix_and_match");
+  if (mm !== undefined && !isNull(mm.value)) {
+    const p = joinPath(path, "mix_and_match");
+    // A Mix & Match agent's components are sized against one behavior's spaces; default_settings
+    // would give the same components to behaviors with other action spaces.
+    if (path === "default_settings") throw new ConfigError(p, `${p}: mix_and_match is set per behavior (behaviors.<name>.mix_and_match), not in default_settings`, r.at(mm.keyLine ?? mm.value.line));
+    out.mix_and_match = parseMixAndMatchSettings(mm.value, p, out.network_settings, r);
   }
 
   if (out.even_checkpoints) {

@@ -1,6 +1,8 @@
 // Typed ML-Agents trainer settings. Keys use ML-Agents' YAML names (snake_case) so a config
 // file, this type and ML-Agents' documentation read the same. Defaults live in defaults.ts.
 
+import type { MixAndMatchSettings } from "./mix-and-match-types.js";
+
 export type LearningRateSchedule = "constant" | "linear";
 export type VisEncodeType = "simple" | "nature_cnn" | "resnet" | "match3" | "fully_connected";
 
@@ -75,4 +77,6 @@ export interface TrainerSettings {
   threaded: boolean;
   self_play: Record<string, unknown> | null;
   behavioral_cloning: Record<string, unknown> | null;
+  /** mlagents-ts addition: train this behavior as a Mix & Match agent (docs/mix-and-match.md). Absent: plain SAC. */
+  mix_and_match?: MixAndMatchSettings;
 }
