@@ -32,7 +32,8 @@ export function addEnvironmentOptions(cmd: Command): Command {
     .option("--restarts-rate-limit-n <n>", "restarts allowed per period, -1 = no limit (default 1)")
     .option("--restarts-rate-limit-period-s <s>", "the rate-limit period in seconds (default 60)")
     .option("--results-dir <dir>", "where results/<run-id> lives (default results)")
-    .addOption(new Option("--device <backend>", "tensor backend: auto, cpu (no GPU: tfjs-node if installed, else wasm), wasm, js (plain JavaScript, slow), tensorflow (tfjs-node), cuda or cuda:N (tfjs-node-gpu)"))
+    .addOption(new Option("--device <backend>", "tensor backend: auto, cpu (no GPU: tfjs-node if installed, else wasm), gpu (WebGPU through Vulkan), wasm, js (plain JavaScript, slow), tensorflow (tfjs-node), cuda or cuda:N (tfjs-node-gpu)"))
+    .option("--allow-software-gpu", "with --device gpu: accept a software adapter (lavapipe); correct but slow, for tests and CI")
     .addOption(new Option("--torch-device <backend>", "alias of --device (mlagents-learn's name)").hideHelp())
     .option("--debug", "debug logging with timestamps");
 }
@@ -72,7 +73,7 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     try {
       let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
       options = applyCliOverrides(options, flags, logger);
-      const backend = await initBackend(options.torch_settings.device ?? "auto");
+      const backend = await initBackend(options.torch_settings.device ?? "auto", { allowSoftwareGpu: Boolean(flags.allowSoftwareGpu) });
       process.stdout.write(versionBlock(backend.description) + "\n");
       const result = await runTraining(options, {
         logger,

@@ -1,0 +1,34 @@
+// onnxruntime-node's WebGPU execution provider (device "gpu") against its CPU provider: the same
+// deterministic actions for every export case, masks included. Runs on lavapipe in CI.
+import { describe, expect, it } from "vitest";
+import { exportActorToOnnx } from "../../src/export/export-actor.js";
+import { OnnxPolicy } from "../../src/export/onnx-policy.js";
+import { webGpuForTests } from "../trainers/gpu/webgpu-for-tests.js";
+import { CASES, randomObs, randomWireMasks } from "./helpers/cases.js";
+
+const adapter = await webGpuForTests();
+
+// Hybrid (normalizer, masks) and visual cover every operator the exporter emits; lavapipe compiles
+// each shader on first use, so the other cases would only add minutes.
+const cases = CASES.filter((c) => c.name.startsWith("hybrid") || c.name.startsWith("visual"));
+
+describe.skipIf(adapter === null)("OnnxPolicy on the WebGPU execution provider", () => {
+  for (const c of cases) {
+    it(`gives the CPU provider's deterministic actions: ${c.name}`, async () => {
+      const bytes = exportActorToOnnx(c.snapshot, c.shapes);
+      const cpu = await OnnxPolicy.load(bytes, { device: "cpu" });
+      const gpu = await OnnxPolicy.load(bytes, { device: "gpu" });
+      const n = 16;
+      const obs = randomObs(c.shapes, n, 7);
+      const masks = c.branchSizes.length > 0 ? randomWireMasks(c.branchSizes, n, 8) : null;
+      const a = await cpu.act(obs, n, masks, true);
+      const b = await gpu.act(obs, n, masks, true);
+      expect(b.continuous.length).toBe(n * c.continuousSize);
+      // float32 on both; the GPU's matmul sums in another order: 1e-4 is ~100 ulp of a tanh output.
+      for (let i = 0; i < a.continuous.length; i++) expect(Math.abs(b.continuous[i]! - a.continuous[i]!)).toBeLessThan(1e-4);
+      expect(Array.from(b.discrete)).toEqual(Array.from(a.discrete));
+      await cpu.dispose();
+      await gpu.dispose();
+    });
+  }
+});
