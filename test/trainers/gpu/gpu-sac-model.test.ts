@@ -45,7 +45,7 @@ function maxTensorDiff(a: SacState, b: SacState): { key: string; diff: number } 
 
 describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape engine on wasm", () => {
   for (const c of CASES) {
-    it(`${c.name}: ${UPDATES} updates, stats and weights`, async () => {
+    it(`${c.name}: ${UPDATES} updates, stats and weights`, { timeout: 300_000 }, async () => {
       const spec = makeSpec(c.shapes, c.continuous, c.branches);
       const settings = sacSettings({ normalize: c.normalize, batch: N });
       const batches = Array.from({ length: UPDATES }, (_, k) => randomBatch(spec, N, 40 + 10 * k, c.maskEvery));
