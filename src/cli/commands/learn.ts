@@ -3,6 +3,8 @@ import { Command, Option } from "commander";
 import { applyCliOverrides, defaultRunOptions, loadRunOptions, type CliFlags } from "../../config/index.js";
 import { SacTrainer } from "../../trainers/sac/sac-trainer.js";
 import { initBackend } from "../../trainers/backend.js";
+import { acquireWebGpu, formatAdapter } from "../../trainers/gpu/webgpu-adapter.js";
+import { gpuSacDeps } from "../../trainers/gpu/gpu-worker-sac-model.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
 import { runTraining } from "../learn/run-training.js";
 import { versionBlock, PACKAGE_VERSION } from "../version.js";
@@ -73,15 +75,20 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     try {
       let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
       options = applyCliOverrides(options, flags, logger);
-      const backend = await initBackend(options.torch_settings.device ?? "auto", { allowSoftwareGpu: Boolean(flags.allowSoftwareGpu) });
-      process.stdout.write(versionBlock(backend.description) + "\n");
+      const device = options.torch_settings.device ?? "auto";
+      const allowSoftwareGpu = Boolean(flags.allowSoftwareGpu);
+      // gpu: the models train in worker threads on WebGPU; this thread keeps wasm for export.
+      const adapter = device === "gpu" ? await acquireWebGpu(allowSoftwareGpu) : null;
+      const backend = await initBackend(adapter ? "wasm" : device);
+      const deps = adapter ? gpuSacDeps(allowSoftwareGpu) : undefined;
+      process.stdout.write(versionBlock(adapter ? `WebGPU on ${formatAdapter(adapter)}, SAC in worker threads (main thread: ${backend.description})` : backend.description) + "\n");
       const result = await runTraining(options, {
         logger,
         version: PACKAGE_VERSION,
         deterministic: Boolean(flags.deterministic),
         editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
         createTrainer: (behaviorName, spec, settings, seed) =>
-          new SacTrainer({ behaviorName, spec, settings, seed, training: !options.checkpoint_settings.inference }),
+          new SacTrainer({ behaviorName, spec, settings, seed, training: !options.checkpoint_settings.inference, deps }),
       });
       setExitCode(result.exitCode);
     } catch (error) {

@@ -89,6 +89,10 @@ export class GpuSacModel {
     this.hyperparameters.learningRate = lr;
   }
 
+  setHyperparameters(h: Partial<SacHyperparameters>): void {
+    this.hyperparameters = { ...this.hyperparameters, ...h, targetEntropyDiscrete: [...(h.targetEntropyDiscrete ?? this.hyperparameters.targetEntropyDiscrete)] };
+  }
+
   updateNormalizer(obs: readonly Float32Array[], n: number): void {
     if (!this.normalize || n <= 0) return;
     this.normalizers.forEach((norm, i) => norm?.update(obs[i], n));
