@@ -1,10 +1,16 @@
 // onnxruntime-node's WebGPU execution provider (device "gpu") against its CPU provider: the same
 // deterministic actions for every export case, masks included. Runs on lavapipe in CI.
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BASIC_SIZE } from "../../src/emulator/environments/basic.js";
 import { exportActorToOnnx } from "../../src/export/export-actor.js";
 import { OnnxPolicy } from "../../src/export/onnx-policy.js";
 import { webGpuForTests } from "../trainers/gpu/webgpu-for-tests.js";
 import { CASES, randomObs, randomWireMasks } from "./helpers/cases.js";
+import { runAgainstEmulator } from "./helpers/emulated-run.js";
+import { randomActorSnapshot } from "./helpers/random-snapshot.js";
 
 const adapter = await webGpuForTests();
 
@@ -31,4 +37,20 @@ describe.skipIf(adapter === null)("OnnxPolicy on the WebGPU execution provider",
       await gpu.dispose();
     });
   }
+});
+
+describe.skipIf(adapter === null)("run --device gpu", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-run-gpu-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("drives builtin:basic exactly as the CPU provider does (deterministic policy, same seed)", { timeout: 180_000 }, async () => {
+    const model = path.join(dir, "Basic.onnx");
+    writeFileSync(model, exportActorToOnnx(randomActorSnapshot({ seed: 5, observationShapes: [[BASIC_SIZE]], hiddenUnits: 16, branchSizes: [3] }), [[BASIC_SIZE]]));
+    const cpu = await runAgainstEmulator(model, "basic", { steps: 150, emulatorSeed: 4, device: "cpu" });
+    const gpu = await runAgainstEmulator(model, "basic", { steps: 150, emulatorSeed: 4, device: "gpu" });
+    expect(gpu.report.exitCode).toBe(0);
+    expect(gpu.report.decisions).toBe(cpu.report.decisions);
+    expect(gpu.report.episodes).toBe(cpu.report.episodes);
+    expect(gpu.report.meanRewardPerDecision).toBe(cpu.report.meanRewardPerDecision);
+  });
 });

@@ -101,5 +101,5 @@ describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape 
     }
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
-  }, 600_000);
+  }, 900_000);
 });
