@@ -108,9 +108,9 @@ for (const row of rows) {
   model.dispose();
 }
 
-console.log(`| Network | Device (wasm: ${wasm.description}) | updates/s | updates timed |`);
-console.log("|---|---|---|---|");
-for (const r of results) console.log(`| ${r.row} | ${r.device} | ${r.perSecond.toFixed(1)} | ${r.count} |`);
+console.log(`| Network | Device (wasm: ${wasm.description}) | updates/s | ms/update | updates timed |`);
+console.log("|---|---|---|---|---|");
+for (const r of results) console.log(`| ${r.row} | ${r.device} | ${r.perSecond.toPrecision(3)} | ${(1000 / r.perSecond).toFixed(1)} | ${r.count} |`);
 console.log(`\nLoad average at end: ${loadavg().map((x) => x.toFixed(2)).join(", ")}; tf tensors alive: ${tf.memory().numTensors}`);
 if (adapter.software) console.log("Software adapter: the gpu rows check the path, not GPU speed.");
 process.exit(0);
