@@ -6,6 +6,7 @@ import type { DecisionSteps, TerminalSteps } from "../../../src/env/steps.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 import type { ActorSnapshot } from "../../../src/trainers/common/actor-snapshot.js";
 import type { TransitionBatch } from "../../../src/trainers/common/transition.js";
+import type { EngineHyperparameters } from "../../../src/trainers/sac/sac-engine.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { StatsAggregationMethod } from "../../../src/trainers/stats/trainer-summary.js";
 
@@ -59,10 +60,10 @@ class FakeModel implements SacModelLike {
     this.lastRewards = Array.from(batch.rewards);
     // weights depend on the sampled minibatch: identical trajectories need identical sampling
     for (let i = 0; i < batch.length; i++) this.weight += 1e-4 * batch.obs[0]![i * OBS]! + 1e-5 * batch.rewards[i]!;
-    return { q1Loss: this.updates, q2Loss: 2, policyLoss: -1, entropy: 0.5, continuousEntropyCoeff: 0.1, extra: 4 };
+    return { q1Loss: this.updates, q2Loss: 2, policyLoss: -1, entropy: 0.5, learningRate: this.lrs.at(-1) ?? 0, continuousEntropyCoef: 0.1, discreteEntropyCoef: null, discreteAlphas: [] };
   }
-  setLearningRate(lr: number): void {
-    this.lrs.push(lr);
+  setHyperparameters(h: Partial<EngineHyperparameters>): void {
+    if (h.learningRate !== undefined) this.lrs.push(h.learningRate);
   }
   getState() {
     return { weight: this.weight, updates: this.updates };
@@ -233,7 +234,7 @@ describe("SacTrainer update schedule", () => {
 });
 
 describe("SacTrainer resume and state copies", () => {
-  it("resume restores the counters: the schedule continues exactly, no catch-up burst", () => {
+  it("resume re-derives the update counter from the step count (ML-Agents); the schedule continues, no burst", () => {
     const s = settings({ steps_per_update: 2, save_replay_buffer: true });
     const a = make(s);
     const env = new Env(3, 7);
@@ -242,7 +243,8 @@ describe("SacTrainer resume and state copies", () => {
     const b = make(s, 99);
     b.trainer.loadSerializedState(bytes);
     expect(b.trainer.stepCount).toBe(a.trainer.stepCount);
-    expect(b.trainer.updateStepCount).toBe(a.trainer.updateStepCount);
+    expect(b.trainer.updateStepCount).toBe(Math.floor(b.trainer.stepCount / 2)); // ML-Agents add_policy: int(max(1, step / spu))
+    expect(Math.abs(b.trainer.updateStepCount - a.trainer.updateStepCount)).toBeLessThanOrEqual(1);
     const envB = new Env(3, 7);
     envB.t = env.t;
     const resumed = { step: b.trainer.stepCount, updateSteps: b.trainer.updateStepCount, buffer: b.trainer.bufferSize };
@@ -272,19 +274,20 @@ describe("SacTrainer resume and state copies", () => {
     expect(max).toBeLessThanOrEqual(5); // 4 new experiences per step -> about 4 updates, not ~800
   });
 
-  it("a lowered steps_per_update drains its backlog over several calls (per-call cap)", () => {
+  it("a changed steps_per_update re-derives the counter from the step count: the new rate starts at once", () => {
     const s = settings({ steps_per_update: 10, batch_size: 16 });
     const { trainer } = make(s);
     const env = new Env(4, 10);
     for (let i = 0; i < 200; i++) drive(trainer, env);
     trainer.setHyperparameters({ steps_per_update: 0.5 });
+    expect(trainer.updateStepCount).toBe(Math.floor(trainer.stepCount / 0.5));
     const counts: number[] = [];
     for (let i = 0; i < 40; i++) counts.push(drive(trainer, env));
-    const cap = Math.ceil((16 + 2 * 4) / 0.5) + 1;
-    expect(Math.max(...counts)).toBeLessThanOrEqual(cap);
-    expect(counts[0]).toBe(cap);
-    // the ratio is eventually restored
-    expect(trainer.stepCount / trainer.updateStepCount).toBeLessThanOrEqual(0.5 + 1e-9);
+    expect(counts.every((c) => c === 8)).toBe(true); // 4 new experiences per step / 0.5
+    trainer.setHyperparameters({ steps_per_update: 4 });
+    const slower: number[] = [];
+    for (let i = 0; i < 40; i++) slower.push(drive(trainer, env));
+    expect(slower.reduce((a, b) => a + b, 0)).toBe(40); // 160 experiences / 4, no pause
   });
 
   it("a copied state gives identical actions and identical training afterwards", () => {
@@ -342,11 +345,11 @@ describe("SacTrainer resume and state copies", () => {
     const a = make(settings({ learning_rate: 1e-3 }, { reward_signals: { extrinsic: { gamma: 0.99, strength: 3 } } }));
     const b = make(settings({ learning_rate: 5e-4 }));
     b.trainer.setState(a.trainer.getState());
-    expect(b.trainer.hyperparameters.learning_rate).toBe(1e-3);
+    expect(b.trainer.hyperparameters().learning_rate).toBe(1e-3);
     expect(b.trainer.getState().rewardStrength).toBe(3);
     const c = make(settings({ learning_rate: 5e-4 }));
     c.trainer.loadSerializedState(a.trainer.serializeState());
-    expect(c.trainer.hyperparameters.learning_rate).toBe(5e-4);
+    expect(c.trainer.hyperparameters().learning_rate).toBe(5e-4);
   });
 
   it("initializeWeightsFrom takes the weights only: steps, buffer and counters start fresh", () => {
@@ -469,7 +472,7 @@ describe("SacTrainer data flow", () => {
     expect(first.values["Policy/Entropy"]).toBe(0.5);
     expect(first.values["Policy/Continuous Entropy Coeff"]).toBeCloseTo(0.1, 12);
     expect(first.values["Policy/Learning Rate"]).toBe(3e-4);
-    expect(first.values["Losses/extra"]).toBe(4);
+    expect(first.values["Policy/Discrete Entropy Coeff"]).toBeUndefined(); // null: no discrete actions reported
     expect(summaries[1]!.values["Custom/Score"]).toBeUndefined();
     expect(nextIntervalStep(50, 50)).toBe(100);
     expect(nextIntervalStep(51, 50)).toBe(100);
