@@ -226,8 +226,8 @@ export class SacCommon {
       policyLoss: s.policyLoss,
       entropy,
       learningRate: hp.learningRate,
-      continuousEntropyCoef: alphas.continuous,
-      discreteEntropyCoef: nb > 0 ? alphas.discrete.reduce((x, y) => x + y, 0) / nb : null,
+      continuousEntropyCoeff: alphas.continuous,
+      discreteEntropyCoeff: nb > 0 ? alphas.discrete.reduce((x, y) => x + y, 0) / nb : null,
       discreteAlphas: alphas.discrete,
     };
   }

@@ -19,9 +19,9 @@ export interface UpdateLosses {
   readonly entropy: number;
   readonly learningRate: number;
   /** alpha of the continuous actions; null without continuous actions. */
-  readonly continuousEntropyCoef: number | null;
+  readonly continuousEntropyCoeff: number | null;
   /** Mean of the per-branch alphas; null without discrete actions. */
-  readonly discreteEntropyCoef: number | null;
+  readonly discreteEntropyCoeff: number | null;
   /** alpha of each discrete branch. */
   readonly discreteAlphas: readonly number[];
 }

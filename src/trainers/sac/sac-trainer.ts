@@ -123,8 +123,8 @@ const updateTags = {
   q2Loss: Tags.q2Loss,
   policyLoss: Tags.policyLoss,
   entropy: Tags.entropy,
-  continuousEntropyCoef: Tags.continuousEntropyCoeff,
-  discreteEntropyCoef: Tags.discreteEntropyCoeff,
+  continuousEntropyCoeff: Tags.continuousEntropyCoeff,
+  discreteEntropyCoeff: Tags.discreteEntropyCoeff,
 } as const satisfies Partial<Record<keyof UpdateLosses, string>>;
 
 /** ML-Agents OffPolicyTrainer.add_policy: the update counter that a step count implies. */

@@ -1,7 +1,7 @@
 // What a trainer reports every summary_freq steps, keyed by ML-Agents' TensorBoard tag names so
 // stats.jsonl, TensorBoard and ML-Agents' docs read the same.
 
-/** ML-Agents tag names used by the SAC trainer (spec 8.3). */
+/** ML-Agents tag names used by the SAC trainer (docs/protocol.md §8.3; ML-Agents spells "Coeff"). */
 export const Tags = {
   cumulativeReward: "Environment/Cumulative Reward",
   episodeLength: "Environment/Episode Length",
@@ -16,7 +16,7 @@ export const Tags = {
   isTraining: "Is Training",
 } as const;
 
-/** How values of one stat key combine over a summary period: the StatsSideChannel's own enum (spec 5.6). */
+/** How values of one stat key combine over a summary period: the StatsSideChannel's own enum (docs/protocol.md §5.6). */
 export { StatsAggregationMethod } from "../../protocol/side-channel/stats.js";
 
 export interface TrainerSummary {

@@ -192,7 +192,7 @@ describe("SacModel update math", () => {
       up.setHyperparameters({ targetEntropyContinuous: 10, targetEntropyDiscrete: branches.map(() => 5) });
       const down = model(spec, sacSettings(), 1);
       down.setHyperparameters({ targetEntropyContinuous: -10, targetEntropyDiscrete: branches.map(() => 0.01) });
-      const key = cont ? "continuousEntropyCoef" : "discreteEntropyCoef";
+      const key = cont ? "continuousEntropyCoeff" : "discreteEntropyCoeff";
       expect(up.update(batch)[key]).toBeGreaterThan(1);
       expect(down.update(batch)[key]).toBeLessThan(1);
     }

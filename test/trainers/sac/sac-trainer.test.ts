@@ -60,7 +60,7 @@ class FakeModel implements SacModelLike {
     this.lastRewards = Array.from(batch.rewards);
     // weights depend on the sampled minibatch: identical trajectories need identical sampling
     for (let i = 0; i < batch.length; i++) this.weight += 1e-4 * batch.obs[0]![i * OBS]! + 1e-5 * batch.rewards[i]!;
-    return { q1Loss: this.updates, q2Loss: 2, policyLoss: -1, entropy: 0.5, learningRate: this.lrs.at(-1) ?? 0, continuousEntropyCoef: 0.1, discreteEntropyCoef: null, discreteAlphas: [] };
+    return { q1Loss: this.updates, q2Loss: 2, policyLoss: -1, entropy: 0.5, learningRate: this.lrs.at(-1) ?? 0, continuousEntropyCoeff: 0.1, discreteEntropyCoeff: null, discreteAlphas: [] };
   }
   setHyperparameters(h: Partial<EngineHyperparameters>): void {
     if (h.learningRate !== undefined) this.lrs.push(h.learningRate);
