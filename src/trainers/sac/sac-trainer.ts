@@ -2,8 +2,8 @@
 // buffer and the agent processor, and runs ML-Agents' update schedule (docs/protocol.md §9):
 //   once buffer >= batch_size and step >= buffer_init_steps,
 //   while (step - buffer_init_steps) / update_steps > steps_per_update: sample, update, update_steps += 1
-// with update_steps starting at 1, and set to max(1, floor(step / steps_per_update)) when a
-// checkpoint is loaded or steps_per_update changes (ML-Agents OffPolicyTrainer.add_policy).
+// with update_steps starting at 1, and re-derived from the step count when a checkpoint is loaded
+// or steps_per_update changes (impliedUpdateSteps).
 // Rewards are scaled by the extrinsic strength at sampling time, as ML-Agents evaluates reward
 // signals (so a changed strength also applies to stored data). Hyperparameters that can change
 // pass through setHyperparameters only (hyperparameters.ts).
@@ -127,9 +127,14 @@ const updateTags = {
   discreteEntropyCoeff: Tags.discreteEntropyCoeff,
 } as const satisfies Partial<Record<keyof UpdateLosses, string>>;
 
-/** ML-Agents OffPolicyTrainer.add_policy: the update counter that a step count implies. */
-export function impliedUpdateSteps(step: number, stepsPerUpdate: number): number {
-  return Math.floor(Math.max(1, step / stepsPerUpdate));
+/**
+ * The update counter a step count implies, as ML-Agents' OffPolicyTrainer.add_policy sets it on
+ * load (int(max(1, step / steps_per_update))), except that buffer_init_steps is subtracted as in
+ * the schedule's own condition: ML-Agents' form pauses updates for buffer_init_steps steps after
+ * every resume.
+ */
+export function impliedUpdateSteps(step: number, stepsPerUpdate: number, bufferInitSteps: number): number {
+  return Math.floor(Math.max(1, (step - bufferInitSteps) / stepsPerUpdate));
 }
 
 export class SacTrainer implements Trainer<SacTrainerState> {
@@ -215,7 +220,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     }
     const spuChanged = h.steps_per_update !== undefined && h.steps_per_update !== this.hp.steps_per_update;
     this.hp = { ...this.hp, ...Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) };
-    if (spuChanged) this.updateSteps = impliedUpdateSteps(this.step, this.hp.steps_per_update);
+    if (spuChanged) this.updateSteps = impliedUpdateSteps(this.step, this.hp.steps_per_update, this.hp.buffer_init_steps);
     this.pushToModel();
   }
 
@@ -330,7 +335,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       this.settings = { ...this.settings, reward_signals: { ...this.settings.reward_signals, extrinsic: { ...ext, strength: state.rewardStrength } } };
     }
     this.step = state.step;
-    if (hyperparameters === "keep") this.updateSteps = impliedUpdateSteps(this.step, this.hp.steps_per_update);
+    if (hyperparameters === "keep") this.updateSteps = impliedUpdateSteps(this.step, this.hp.steps_per_update, this.hp.buffer_init_steps);
     else {
       // An exact copy keeps the counter; one that lags behind the step (a legacy state without
       // it) is moved forward so the ratio holds, instead of a burst of catch-up updates.
