@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
@@ -167,6 +167,75 @@ describe("SacTrainer update schedule", () => {
     expect(model().updates).toBe(0);
     drive(trainer, env);
     expect(model().updates).toBeGreaterThan(0);
+  });
+});
+
+describe("SacTrainer.maybeUpdate(deadline)", () => {
+  /** A fake model whose every update takes 10 ms of a controlled clock. */
+  function timed(): { trainer: Trainer; clock: { now: number } } {
+    const clock = { now: 1000 };
+    vi.spyOn(performance, "now").mockImplementation(() => clock.now);
+    const trainer = new SacTrainer({
+      behaviorName: "Ball",
+      spec,
+      settings: settings({ steps_per_update: 0.25, batch_size: 16 }),
+      seed: 1,
+      deps: {
+        ...deps,
+        createModel: (_a, _b, sd) => {
+          const m = new FakeModel(sd);
+          const update = m.update.bind(m);
+          m.update = (b) => {
+            clock.now += 10;
+            return update(b);
+          };
+          return m;
+        },
+      },
+    });
+    return { trainer, clock };
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it("stops once performance.now() passes the deadline; what is left stays due for the next call", () => {
+    const { trainer, clock } = timed();
+    const env = new Env(4, 1000);
+    for (let i = 0; i < 6; i++) {
+      const { decision, terminal } = env.next();
+      trainer.observe(decision, terminal);
+      trainer.act(decision);
+    }
+    const due = trainer.pendingUpdates;
+    expect(due).toBe(Math.ceil(trainer.stepCount / 0.25) - 1); // 20 steps / 0.25 - update_steps 1
+    // updates at t = 0, 10, 20, 30 ms pass the check (now <= deadline); after the 4th, now = 40 > 35
+    expect(trainer.maybeUpdate(clock.now + 35)).toBe(4);
+    expect(trainer.pendingUpdates).toBe(due - 4);
+    expect(trainer.maybeUpdate(clock.now - 1)).toBe(1); // a deadline already passed: one update, progress guaranteed
+    expect(trainer.maybeUpdate()).toBe(due - 5); // no deadline: all the rest
+    expect(trainer.pendingUpdates).toBe(0);
+    expect(trainer.maybeUpdate(clock.now + 1000)).toBe(0);
+  });
+
+  it("with deadlines the same updates happen as without, only spread over calls", () => {
+    const split = timed();
+    const whole = make(settings({ steps_per_update: 0.25, batch_size: 16 }));
+    const envA = new Env(4, 9);
+    const envB = new Env(4, 9);
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < 30; i++) {
+      for (const [t, e] of [[split.trainer, envA], [whole.trainer, envB]] as const) {
+        const { decision, terminal } = e.next();
+        t.observe(decision, terminal);
+        t.act(decision);
+      }
+      a += split.trainer.maybeUpdate(split.clock.now + 25); // at most 3 per call
+      b += whole.trainer.maybeUpdate();
+    }
+    expect(b).toBeGreaterThan(a); // the split one is behind...
+    while (split.trainer.pendingUpdates > 0) a += split.trainer.maybeUpdate(split.clock.now + 25);
+    expect(a).toBe(b); // ...and catches up exactly
+    expect(split.trainer.updateStepCount).toBe(whole.trainer.updateStepCount);
   });
 });
 
