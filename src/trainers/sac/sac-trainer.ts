@@ -16,8 +16,8 @@ import type { DecisionSteps, TerminalSteps } from "../../env/steps.js";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import { AgentProcessor } from "../common/agent-processor.js";
-import { EpisodeStats, type EpisodeStatsState } from "../common/episode-stats.js";
-import { ReplayBuffer, type ReplayBufferState, type ReplayLayout } from "../common/replay-buffer.js";
+import { EpisodeStats } from "../common/episode-stats.js";
+import { ReplayBuffer, type ReplayLayout } from "../common/replay-buffer.js";
 import { Rng } from "../common/rng.js";
 import type { TransitionBatch } from "../common/transition.js";
 import { decodePlain, encodePlain } from "../checkpoint/plain-codec.js";
@@ -26,48 +26,13 @@ import { StatsAggregationMethod, Tags, type TrainerSummary } from "../stats/trai
 import type { Trainer } from "../trainer.js";
 import { HyperparameterError, hyperparametersFromSettings, validateHyperparameters, type MutableHyperparameters } from "../hyperparameters.js";
 import type { Logger } from "../../util/logger.js";
-import { createSacEngine } from "./sac-model.js";
 import { targetEntropies } from "./sac-common.js";
-import type { EngineHyperparameters, UpdateLosses } from "./sac-engine.js";
-import { deserializeSacState, serializeSacState, type SacState } from "./sac-state.js";
+import type { UpdateLosses } from "./sac-engine.js";
+import { defaultSacDeps, SacTrainerStateError, validateTrainerState, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
+import { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
 
-/** What the trainer needs from a SAC model (every SacEngine implements it; tests use fakes). */
-export interface SacModelLike {
-  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array };
-  updateNormalizer(obs: readonly Float32Array[], n: number): void;
-  update(batch: TransitionBatch): UpdateLosses;
-  /** The values the next update uses (learning rate, discount, Polyak tau, target entropies, initial alpha). */
-  setHyperparameters(h: Partial<EngineHyperparameters>): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-  snapshot(): ActorSnapshot;
-  dispose(): void;
-}
-
-export interface SacTrainerDeps {
-  createModel(spec: BehaviorSpec, settings: TrainerSettings, seed: number): SacModelLike;
-  serializeModelState(state: unknown): Uint8Array;
-  deserializeModelState(bytes: Uint8Array): unknown;
-  /** `own` model state with the network weights and normalizers of `source` (optimizer state kept). */
-  takeWeights(own: unknown, source: unknown): unknown;
-}
-
-/** For SacState: every tensor except Adam moments, plus the normalizers; log alphas stay fresh. */
-function takeSacWeights(own: unknown, source: unknown): unknown {
-  const o = own as Partial<SacState>;
-  const s = source as Partial<SacState>;
-  if (!o.tensors || !s.tensors) return source;
-  const tensors = { ...o.tensors };
-  for (const [key, t] of Object.entries(s.tensors)) if (!key.startsWith("adam/")) tensors[key] = t;
-  return { ...o, tensors, normalizers: s.normalizers ?? o.normalizers };
-}
-
-export const defaultSacDeps: SacTrainerDeps = {
-  createModel: (spec, settings, seed) => createSacEngine(spec, settings, seed),
-  serializeModelState: (s) => serializeSacState(s as Parameters<typeof serializeSacState>[0]),
-  deserializeModelState: (b) => deserializeSacState(b),
-  takeWeights: takeSacWeights,
-};
+export { defaultSacDeps, SacTrainerStateError, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
+export { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
 
 export interface SacTrainerOptions {
   readonly behaviorName: string;
@@ -81,42 +46,6 @@ export interface SacTrainerOptions {
   readonly logger?: Logger;
 }
 
-export interface SacTrainerState {
-  readonly kind: "sac";
-  readonly behaviorName: string;
-  readonly model: unknown;
-  /** Always present in memory; on disk only with save_replay_buffer. */
-  readonly buffer: ReplayBufferState | null;
-  readonly step: number;
-  readonly updateSteps: number;
-  readonly rng: number;
-  readonly episodes: EpisodeStatsState;
-  readonly hyperparameters: MutableHyperparameters;
-  readonly rewardStrength: number;
-}
-
-export class SacTrainerStateError extends Error {
-  constructor(readonly behaviorName: string, readonly field: string, detail: string) {
-    super(`Behavior ${behaviorName}: trainer state field ${field} ${detail}.`);
-    this.name = "SacTrainerStateError";
-  }
-}
-
-/** Where the hyperparameters come from when a state is applied. */
-export type HyperparameterSource = "state" | "keep";
-
-/** ML-Agents' linear schedule: decays from lr0 to 1e-10 at max_steps (polynomial_decay, power 1). */
-export function linearLearningRate(lr0: number, step: number, maxSteps: number): number {
-  const min = 1e-10;
-  if (maxSteps <= 0) return min;
-  return (lr0 - min) * (1 - Math.min(step, maxSteps) / maxSteps) + min;
-}
-
-/** ML-Agents _get_next_interval_step: the next multiple of `interval` strictly after `step`. */
-export function nextIntervalStep(step: number, interval: number): number {
-  return step + (interval - (step % interval));
-}
-
 /** UpdateLosses field -> ML-Agents TensorBoard tag (the learning rate is reported per summary). */
 const updateTags = {
   q1Loss: Tags.q1Loss,
@@ -126,16 +55,6 @@ const updateTags = {
   continuousEntropyCoeff: Tags.continuousEntropyCoeff,
   discreteEntropyCoeff: Tags.discreteEntropyCoeff,
 } as const satisfies Partial<Record<keyof UpdateLosses, string>>;
-
-/**
- * The update counter a step count implies, as ML-Agents' OffPolicyTrainer.add_policy sets it on
- * load (int(max(1, step / steps_per_update))), except that buffer_init_steps is subtracted as in
- * the schedule's own condition: ML-Agents' form pauses updates for buffer_init_steps steps after
- * every resume.
- */
-export function impliedUpdateSteps(step: number, stepsPerUpdate: number, bufferInitSteps: number): number {
-  return Math.floor(Math.max(1, (step - bufferInitSteps) / stepsPerUpdate));
-}
 
 export class SacTrainer implements Trainer<SacTrainerState> {
   readonly behaviorName: string;
@@ -226,7 +145,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
 
   observe(decision: DecisionSteps, terminal: TerminalSteps): void {
     if (!this.warnedGroupReward && (decision.groupReward.some((r) => r !== 0) || terminal.groupReward.some((r) => r !== 0))) {
-      // Spec 3.9: SAC ignores group rewards, with ML-Agents' one-time warning (its spelling).
+      // docs/protocol.md §3.9: SAC ignores group rewards, with ML-Agents' one-time warning (its spelling).
       this.logger?.warn(
         "An agent recieved a Group Reward, but you are not using a multi-agent trainer. Please use the POCA trainer for best results.",
       );
@@ -321,7 +240,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
    * step count and the configured steps_per_update, as ML-Agents does on load.
    */
   setState(state: SacTrainerState, hyperparameters: HyperparameterSource = "state"): void {
-    this.validate(state);
+    validateTrainerState(this.behaviorName, state);
     const next = hyperparameters === "state" ? { ...this.hp, ...state.hyperparameters } : this.hp;
     validateHyperparameters(next);
     this.model.setState(state.model);
@@ -394,19 +313,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       hyperparameters: { ...this.hp },
       rewardStrength: this.strength(),
     };
-  }
-
-  private validate(s: SacTrainerState): void {
-    const fail = (field: string, detail: string): never => {
-      throw new SacTrainerStateError(this.behaviorName, field, detail);
-    };
-    if (s.kind !== "sac") fail("kind", `is ${String(s.kind)}, expected sac`);
-    for (const f of ["step", "updateSteps", "rng", "rewardStrength"] as const) {
-      if (typeof s[f] !== "number" || !Number.isFinite(s[f])) fail(f, "is not a finite number");
-    }
-    if (s.step < 0 || !Number.isInteger(s.step)) fail("step", "is not a non-negative integer");
-    if (!s.hyperparameters || typeof s.hyperparameters !== "object") fail("hyperparameters", "is missing");
-    if (!s.episodes || !Array.isArray(s.episodes.recentRewards)) fail("episodes", "is missing");
   }
 
   private buildSummary(step: number): TrainerSummary {
