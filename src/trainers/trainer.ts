@@ -23,6 +23,8 @@ export interface Trainer<State = unknown> {
    * run loop can yield between calls. Returns how many were done.
    */
   maybeUpdate(deadline?: number): number;
+  /** Gradient updates due now: what maybeUpdate() without a deadline would run (0 when it would run none). */
+  readonly pendingUpdates: number;
   /**
    * The one way to change hyperparameters during training (schedules, --resume, PBT explore):
    * validated (HyperparameterError names the key), used from the next update on.

@@ -183,7 +183,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     if (this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return 0;
     this.applyLearningRate();
     let done = 0;
-    while ((this.step - hp.buffer_init_steps) / this.updateSteps > hp.steps_per_update) {
+    while (this.dueAt(this.updateSteps)) {
       if (deadline !== undefined && done > 0 && performance.now() > deadline) break;
       const sampled = this.buffer.sample(hp.batch_size, this.rng.uniform);
       const losses = this.model.update(this.withStrength(sampled));
@@ -201,7 +201,16 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   get pendingUpdates(): number {
     const hp = this.hp;
     if (!this.training || this.isDone || this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return 0;
-    return Math.max(0, Math.ceil((this.step - hp.buffer_init_steps) / hp.steps_per_update) - this.updateSteps);
+    // Closed form, then settled with the loop's own test (float division is monotone in u).
+    let k = Math.max(0, Math.ceil((this.step - hp.buffer_init_steps) / hp.steps_per_update) - this.updateSteps);
+    while (k > 0 && !this.dueAt(this.updateSteps + k - 1)) k--;
+    while (this.dueAt(this.updateSteps + k)) k++;
+    return k;
+  }
+
+  /** ML-Agents' test: is an update due while the counter is at `updateSteps`? */
+  private dueAt(updateSteps: number): boolean {
+    return (this.step - this.hp.buffer_init_steps) / updateSteps > this.hp.steps_per_update;
   }
 
   discardPending(which?: (agentId: number) => boolean): void {

@@ -159,6 +159,25 @@ describe("SacTrainer update schedule", () => {
     });
   }
 
+  it("pendingUpdates is always what maybeUpdate() then does (float ratios included)", () => {
+    for (const [spu, init] of [[0.1, 0], [0.3, 7], [1, 0], [2.5, 40], [3, 3]] as const) {
+      const { trainer } = make(settings({ steps_per_update: spu, buffer_init_steps: init }));
+      const env = new Env(3, 9);
+      let total = 0;
+      for (let i = 0; i < 60; i++) {
+        const { decision, terminal } = env.next();
+        trainer.observe(decision, terminal);
+        trainer.act(decision);
+        const due = trainer.pendingUpdates;
+        const done = trainer.maybeUpdate();
+        expect(done).toBe(due);
+        expect(trainer.pendingUpdates).toBe(0);
+        total += done;
+      }
+      expect(total).toBeGreaterThan(0);
+    }
+  });
+
   it("no updates before the buffer holds batch_size experiences", () => {
     const { trainer, model } = make(settings({ batch_size: 50 }));
     const env = new Env(2, 1000);
