@@ -103,7 +103,7 @@ export function validateHyperparameters(h: object): asserts h is Partial<Mutable
     const v = value as number;
     const low = range.minOpen ? `(${range.min}` : `[${range.min}`;
     const ok = typeof v === "number" && Number.isFinite(v) && (range.minOpen ? v > range.min : v >= range.min) && v <= range.max && (!range.integer || Number.isInteger(v));
-    if (!ok) throw new HyperparameterError(key, `expected ${range.integer ? "an integer" : "a number"} in ${low}, ${range.max}], got ${JSON.stringify(value)}`);
+    if (!ok) throw new HyperparameterError(key, `expected ${range.integer ? "an integer" : "a number"} in ${low}, ${range.max}], got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
   }
 }
 
@@ -113,6 +113,11 @@ export function checkSearchable(key: string): void {
   const entry = PBT_SEARCHABLE[key as HyperparameterKey];
   if (!entry) throw new HyperparameterError(key, `unknown (expected one of ${Object.keys(PBT_SEARCHABLE).join(", ")})`);
   if (!entry.searchable) throw new HyperparameterError(key, `cannot be searched: ${entry.why}`);
+}
+
+/** The mutable hyperparameters among `h`'s keys (others, such as buffer_size, are left out). */
+export function pickMutable(h: object): Partial<MutableHyperparameters> {
+  return Object.fromEntries(Object.entries(h).filter(([k]) => k in PBT_SEARCHABLE)) as Partial<MutableHyperparameters>;
 }
 
 /** The mutable hyperparameters a configuration gives (target_entropy_scale: its default 1). */

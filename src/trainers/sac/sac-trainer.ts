@@ -24,7 +24,7 @@ import { decodePlain, encodePlain } from "../checkpoint/plain-codec.js";
 import { StatsAccumulator } from "../stats/stats-accumulator.js";
 import { StatsAggregationMethod, Tags, type TrainerSummary } from "../stats/trainer-summary.js";
 import type { Trainer } from "../trainer.js";
-import { HyperparameterError, hyperparametersFromSettings, validateHyperparameters, type MutableHyperparameters } from "../hyperparameters.js";
+import { HyperparameterError, hyperparametersFromSettings, pickMutable, validateHyperparameters, type MutableHyperparameters } from "../hyperparameters.js";
 import type { Logger } from "../../util/logger.js";
 import { targetEntropies } from "./sac-common.js";
 import type { UpdateLosses } from "./sac-engine.js";
@@ -250,7 +250,8 @@ export class SacTrainer implements Trainer<SacTrainerState> {
    */
   setState(state: SacTrainerState, hyperparameters: HyperparameterSource = "state"): void {
     validateTrainerState(this.behaviorName, state);
-    const next = hyperparameters === "state" ? { ...this.hp, ...state.hyperparameters } : this.hp;
+    // Only the mutable keys: a checkpoint written before hyperparameters.ts also holds fixed settings.
+    const next = hyperparameters === "state" ? { ...this.hp, ...pickMutable(state.hyperparameters) } : this.hp;
     validateHyperparameters(next);
     this.model.setState(state.model);
     if (state.buffer) {

@@ -92,7 +92,8 @@ export class TapeSacEngine implements SacEngine {
   }
 
   hyperparameters(): SacHyperparameters {
-    return { ...this.common.hyperparameters };
+    const h = this.common.hyperparameters;
+    return { ...h, targetEntropyDiscrete: [...h.targetEntropyDiscrete] };
   }
 
   updateNormalizer(obs: readonly Float32Array[], n: number): void {

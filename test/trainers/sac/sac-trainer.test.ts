@@ -377,6 +377,15 @@ describe("SacTrainer resume and state copies", () => {
     expect(c.trainer.hyperparameters().learning_rate).toBe(5e-4);
   });
 
+  it("a state from before hyperparameters.ts (fixed settings among its hyperparameters) still copies", () => {
+    const a = make(settings({ learning_rate: 1e-3 }));
+    const st = a.trainer.getState();
+    const legacy = { ...st, hyperparameters: { ...st.hyperparameters, buffer_size: 5000, save_replay_buffer: false, reward_signal_steps_per_update: 1 } };
+    const b = make(settings({ learning_rate: 5e-4 }));
+    b.trainer.setState(legacy);
+    expect(b.trainer.hyperparameters()).toEqual(a.trainer.hyperparameters());
+  });
+
   it("initializeWeightsFrom takes the weights only: steps, buffer and counters start fresh", () => {
     const a = make(settings(), 5);
     const env = new Env(2, 5);
