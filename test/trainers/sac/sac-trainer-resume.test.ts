@@ -11,7 +11,7 @@ import { Rng } from "../../../src/trainers/common/rng.js";
 import { HyperparameterError } from "../../../src/trainers/hyperparameters.js";
 import { createSacEngine } from "../../../src/trainers/sac/sac-model.js";
 import type { SacState } from "../../../src/trainers/sac/sac-state.js";
-import { SacTrainer, defaultSacDeps, type SacTrainerState } from "../../../src/trainers/sac/sac-trainer.js";
+import { SacTrainer, defaultSacDeps, linearLearningRate, type SacTrainerState } from "../../../src/trainers/sac/sac-trainer.js";
 import { Env, settings } from "./trainer-helpers.js";
 
 beforeAll(async () => {
@@ -140,6 +140,17 @@ describe.each(["fast", "tape"] as const)("--resume with an edited configuration 
     }
     expect(checked).toBe(4);
     expect(ta["target/head/b"].data).not.toEqual(tb["target/head/b"].data);
+  });
+
+  it("learning_rate_schedule constant -> linear: the next update's rate is ML-Agents' decay at the current step", () => {
+    const env = new Env(2, 6);
+    const linear = { ...tiny({ learning_rate: 0.01, learning_rate_schedule: "linear" }), max_steps: 400 };
+    const b = resume(engine, tiny({ learning_rate: 0.01 }), linear, env);
+    const { before, after } = oneUpdate(b, env);
+    const lr = linearLearningRate(0.01, b.stepCount, 400);
+    expect(lr).toBeLessThan(0.01 * 0.9); // far enough from the constant rate to tell them apart
+    expect(model(after).alpha.logAlphas[0]).toBeCloseTo(expectedLogAlpha(before, lr, Math.log(3), 0.2 * Math.log(3)), 6);
+    expect(Math.abs(expectedLogAlpha(before, 0.01, Math.log(3), 0.2 * Math.log(3)) - model(after).alpha.logAlphas[0])).toBeGreaterThan(1e-4);
   });
 
   it("the target entropy: the configuration's (scale 1) after a resume, a new scale from the next update on", () => {
