@@ -11,17 +11,17 @@ import { policyForward } from "./fast-policy.js";
 import type { MaskData, SacCommon } from "./sac-common.js";
 import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, UpdateLosses } from "./sac-engine.js";
 import { actorSnapshot } from "./sac-snapshot.js";
-import type { SacHyperparameters, SacState, TensorData } from "./sac-state.js";
+import { stateTensor, type SacHyperparameters, type SacState, type TensorData } from "./sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN } from "./squashed-gaussian.js";
-import { createNetworks, stateTensor } from "./tape-engine.js";
+import { createNetworks } from "./networks.js";
 
 export class FastSacEngine implements SacEngine {
   private readonly fast: FastSac;
 
   constructor(private readonly common: SacCommon) {
-    // Initial values through the tape engine's initializer (same RNG draws), then the tfjs
+    // Initial values from createNetworks, as the tape engine draws them (same RNG order); the tfjs
     // variables are released: the heap buffers are the only copy from here on.
-    const nets = createNetworks(common);
+    const nets = createNetworks(common.layout, common.rng);
     const params = new Map<string, TensorData>();
     for (const [key, v] of nets.factory.vars) params.set(key, { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() });
     for (const v of nets.factory.vars.values()) v.dispose();

@@ -158,6 +158,24 @@ export function createCritics(f: VarFactory, layout: NetLayout, key: string, tra
   return { visual, body, head };
 }
 
+let nextNetworksId = 0;
+
+/**
+ * Fresh actor, twin critics and twin target critics in ML-Agents' initialization, drawn from `rng`
+ * in a fixed order (both engines call this, so a seed gives both the same weights); the targets
+ * start as exact copies of the critics.
+ */
+export function createNetworks(layout: NetLayout, rng: Rng): { factory: VarFactory; actor: ActorVars; critic: CriticVars; target: CriticVars } {
+  const factory = new VarFactory(`sac${nextNetworksId++}`, rng);
+  const actor = createActor(factory, layout);
+  const critic = createCritics(factory, layout, "critic", true);
+  const target = createCritics(factory, layout, "target", false);
+  const vars = [...factory.vars.entries()];
+  const crit = vars.filter(([k]) => k.startsWith("critic/")).map(([, v]) => v);
+  vars.filter(([k]) => k.startsWith("target/")).forEach(([, t], i) => t.assign(crit[i]));
+  return { factory, actor, critic, target };
+}
+
 // --- forward passes ---------------------------------------------------------------------------
 
 /** Prepared inputs: normalized vectors [B, d] or images NHWC [B, H, W, C], in observation order. */

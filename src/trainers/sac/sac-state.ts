@@ -48,6 +48,13 @@ export interface SacState {
   readonly updates: number;
 }
 
+/** The state's tensor `key`, checked against the expected size (SacStateError otherwise). */
+export function stateTensor(state: SacState, key: string, size: number): Float32Array {
+  const t = state.tensors[key];
+  if (!t || t.data.length !== size) throw new SacStateError(`tensors.${key}`, t ? `has ${t.data.length} values, expected ${size}` : "is missing");
+  return t.data;
+}
+
 const MAGIC = 0x53434153; // "SACS" little-endian
 const VERSION = 1;
 

@@ -21,11 +21,11 @@ import type { TransitionBatch } from "../common/transition.js";
 import { branchEntropies, maskedLogSoftmax } from "./categorical.js";
 import { SacStateError } from "./errors.js";
 import { FlatAdam } from "./flat-adam.js";
-import { actorForward, createActor, createCritics, criticForward, flatSize, isVisual, VarFactory, type ActorVars, type CriticVars } from "./networks.js";
+import { actorForward, createNetworks, criticForward, flatSize, isVisual, type ActorVars, type CriticVars, type VarFactory } from "./networks.js";
 import type { MaskData, SacCommon } from "./sac-common.js";
 import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, StepStatistics, UpdateLosses } from "./sac-engine.js";
 import { actorSnapshot } from "./sac-snapshot.js";
-import type { SacHyperparameters, SacState, TensorData } from "./sac-state.js";
+import { stateTensor, type SacHyperparameters, type SacState, type TensorData } from "./sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN, sampleSquashed } from "./squashed-gaussian.js";
 
 /** One policy evaluation: sampled squashed action and its log-density, and/or the branch distributions. */
@@ -34,20 +34,6 @@ interface PolicyOut {
   logProbC: tf.Tensor1D | null;
   probs: tf.Tensor2D | null;
   logProbs: tf.Tensor2D | null;
-}
-
-let nextEngineId = 0;
-
-/** Fresh networks in ML-Agents' initialization, drawn from the common RNG (the fast engine draws the same). */
-export function createNetworks(common: SacCommon): { factory: VarFactory; actor: ActorVars; critic: CriticVars; target: CriticVars } {
-  const factory = new VarFactory(`sac${nextEngineId++}`, common.rng);
-  const actor = createActor(factory, common.layout);
-  const critic = createCritics(factory, common.layout, "critic", true);
-  const target = createCritics(factory, common.layout, "target", false);
-  const vars = [...factory.vars.entries()];
-  const crit = vars.filter(([k]) => k.startsWith("critic/")).map(([, v]) => v);
-  vars.filter(([k]) => k.startsWith("target/")).forEach(([, t], i) => t.assign(crit[i])); // target starts as an exact copy
-  return { factory, actor, critic, target };
 }
 
 export class TapeSacEngine implements SacEngine {
@@ -65,7 +51,7 @@ export class TapeSacEngine implements SacEngine {
   private normTensors: ({ mean: tf.Tensor; std: tf.Tensor } | null)[] = [];
 
   constructor(private readonly common: SacCommon) {
-    const nets = createNetworks(common);
+    const nets = createNetworks(common.layout, common.rng);
     this.factory = nets.factory;
     this.actor = nets.actor;
     this.critic = nets.critic;
@@ -315,13 +301,6 @@ export class TapeSacEngine implements SacEngine {
       return a ? { mean: tf.keep(tf.tensor1d(a.mean)), std: tf.keep(tf.tensor1d(a.std)) } : null;
     });
   }
-}
-
-/** The state's tensor `key`, checked against the expected size. */
-export function stateTensor(state: SacState, key: string, size: number): Float32Array {
-  const t = state.tensors[key];
-  if (!t || t.data.length !== size) throw new SacStateError(`tensors.${key}`, t ? `has ${t.data.length} values, expected ${size}` : "is missing");
-  return t.data;
 }
 
 function assignFlat(params: tf.Variable[], flat: tf.Tensor1D): void {
