@@ -13,7 +13,8 @@
 // branches are combined by their mean (ML-Agents); both entropy terms are subtracted (principled
 // signs; ML-Agents adds the continuous one in its hybrid V target).
 // Rewards arrive multiplied by the reward-signal strength (the trainer does it at sampling time).
-// Every engine here runs on any tfjs backend and with visual observations.
+// GOAL_SIGNAL observations are plain vector inputs (goal_conditioning_type "hyper" is not implemented).
+// This engine runs on any tfjs backend and with visual observations.
 
 import * as tf from "@tensorflow/tfjs-core";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
