@@ -37,22 +37,34 @@ export type HyperparameterKey = keyof MutableHyperparameters;
 
 interface Range {
   readonly min: number;
-  readonly max: number;
   readonly minOpen?: boolean;
+  /** No upper bound when absent (values must still be finite). */
+  readonly max?: number;
+  readonly maxOpen?: boolean;
   readonly integer?: boolean;
 }
 
-/** Accepted values of the numeric hyperparameters. */
+/** Accepted values of the numeric hyperparameters (the same bounds as the configuration parser's). */
 export const HYPERPARAMETER_RANGES: Readonly<Record<Exclude<HyperparameterKey, "learning_rate_schedule">, Range>> = {
-  learning_rate: { min: 0, max: 1, minOpen: true },
-  gamma: { min: 0, max: 1 },
-  tau: { min: 0, max: 1, minOpen: true },
-  batch_size: { min: 1, max: 1e6, integer: true },
-  steps_per_update: { min: 0, max: 1e9, minOpen: true },
-  buffer_init_steps: { min: 0, max: 1e12, integer: true },
-  init_entcoef: { min: 0, max: 1e6, minOpen: true },
-  target_entropy_scale: { min: 0, max: 100 },
+  learning_rate: { min: 0, minOpen: true },
+  gamma: { min: 0, max: 1, maxOpen: true },
+  tau: { min: 0, minOpen: true, max: 1 },
+  batch_size: { min: 1, integer: true },
+  steps_per_update: { min: 0, minOpen: true },
+  buffer_init_steps: { min: 0, integer: true },
+  init_entcoef: { min: 0, minOpen: true },
+  target_entropy_scale: { min: 0 },
 };
+
+function inRange(v: number, r: Range): boolean {
+  return (r.minOpen ? v > r.min : v >= r.min) && (r.max === undefined || (r.maxOpen ? v < r.max : v <= r.max)) && (!r.integer || Number.isInteger(v));
+}
+
+function describeRange(r: Range): string {
+  const what = r.integer ? "an integer" : "a number";
+  if (r.max === undefined) return `${what} ${r.minOpen ? ">" : ">="} ${r.min}`;
+  return `${what} in ${r.minOpen ? "(" : "["}${r.min}, ${r.max}${r.maxOpen ? ")" : "]"}`;
+}
 
 const SCHEDULES: readonly LearningRateSchedule[] = ["constant", "linear"];
 
@@ -100,10 +112,8 @@ export function validateHyperparameters(h: object): asserts h is Partial<Mutable
     }
     const range = HYPERPARAMETER_RANGES[key as keyof typeof HYPERPARAMETER_RANGES];
     if (!range) throw new HyperparameterError(key, `unknown (expected one of ${Object.keys(PBT_SEARCHABLE).join(", ")})`);
-    const v = value as number;
-    const low = range.minOpen ? `(${range.min}` : `[${range.min}`;
-    const ok = typeof v === "number" && Number.isFinite(v) && (range.minOpen ? v > range.min : v >= range.min) && v <= range.max && (!range.integer || Number.isInteger(v));
-    if (!ok) throw new HyperparameterError(key, `expected ${range.integer ? "an integer" : "a number"} in ${low}, ${range.max}], got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
+    const ok = typeof value === "number" && Number.isFinite(value) && inRange(value, range);
+    if (!ok) throw new HyperparameterError(key, `expected ${describeRange(range)}, got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
   }
 }
 
