@@ -1,6 +1,7 @@
 // Micro-benchmark of the SAC core: updates/s for two network sizes and act() latency for 12 agents.
 // Run: npx tsx bench/sac-update.ts [backend]   (backend: auto | wasm | cpu | tensorflow | cuda)
-// SAC_ENGINE=tape selects the tfjs gradient-tape update (what models with visual observations use).
+// SAC_ENGINE=tape selects the tape engine (src/trainers/sac/tape-engine.ts, what visual observations use);
+// SAC_ENGINE=fast the fast engine (wasm backend only).
 
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";

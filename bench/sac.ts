@@ -1,4 +1,5 @@
-// SAC benchmark (issue 4, item 7):
+// SAC benchmark (issue 4, item 7). Figures it does not measure (PyTorch, ML-Agents) are printed
+// beside the measured ones from QUOTED (bench/sac-fixtures.ts), labelled with their source and date.
 //  (a) gradient updates per second of the SAC core, 3DBall size (64x2, batch 64) and 256x2/batch 256;
 //  (b) end-to-end `learn` on builtin:3dball with the shipped config/3dball.yaml: agent decisions per
 //      second while learning, and the step and wall-clock time at which the mean reward first reaches
@@ -16,7 +17,7 @@ import { applyCliOverrides, loadRunOptions, type RunOptions } from "../src/confi
 import { runTraining } from "../src/cli/learn/run-training.js";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
-import { randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";
+import { QUOTED, randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger, type Logger } from "../src/util/logger.js";
@@ -68,7 +69,7 @@ const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 
 /** Updates per wall-clock second, and CPU ms per update (steadier than wall time on a shared machine). */
-function updatesPerSecond(hidden: number, batch: number, seconds: number): { rate: number; cpuMs: number } {
+function updatesPerSecond(hidden: number, batch: number, seconds: number): { rate: number; cpuMs: number; engine: string } {
   const model = new SacModel(vectorSpec(8, 2), updateSettings(hidden, batch), 1);
   const b = randomBatch(batch, 8, 2);
   model.updateNormalizer(b.obs, batch);
@@ -82,8 +83,9 @@ function updatesPerSecond(hidden: number, batch: number, seconds: number): { rat
   }
   const rate = (count * 1000) / (performance.now() - t0);
   const c = process.cpuUsage(c0);
+  const engine = model.engine;
   model.dispose();
-  return { rate, cpuMs: (c.user + c.system) / 1000 / count };
+  return { rate, cpuMs: (c.user + c.system) / 1000 / count, engine };
 }
 
 // ---------- (b) end-to-end learn ----------
@@ -254,13 +256,15 @@ console.log(`load average at start: ${load()}`);
 if (!flags["skip-updates"]) {
   const seconds = Number(flags["update-seconds"]);
   console.log("\n(a) SAC updates per second (obs 8, act 2, continuous)");
-  console.log("| network | batch | updates/s | wall ms/update | CPU ms/update | PyTorch, same machine class (issue 4) |");
-  console.log("|---|---|---|---|---|---|");
-  for (const [hidden, batch, torchMs] of [[64, 64, 2.7], [256, 256, 18]] as const) {
+  console.log(`| network | batch | engine | updates/s | wall ms/update | CPU ms/update | PyTorch ms/update (${QUOTED.label}) |`);
+  console.log("|---|---|---|---|---|---|---|");
+  for (const [hidden, batch] of [[64, 64], [256, 256]] as const) {
     const r = updatesPerSecond(hidden, batch, seconds);
-    console.log(`| ${hidden}x2 | ${batch} | ${r.rate.toFixed(0)} | ${(1000 / r.rate).toFixed(2)} | ${r.cpuMs.toFixed(2)} | ~${torchMs} ms |`);
+    const torchMs = QUOTED.pytorchUpdateMs[`${hidden}x2/${batch}` as keyof typeof QUOTED.pytorchUpdateMs];
+    console.log(`| ${hidden}x2 | ${batch} | ${r.engine} | ${r.rate.toFixed(0)} | ${(1000 / r.rate).toFixed(2)} | ${r.cpuMs.toFixed(2)} | ~${torchMs} (quoted) |`);
   }
-  console.log(`(load average: ${load()}, tensors alive: ${tf.memory().numTensors})`);
+  console.log(`(measured here; load average: ${load()}, tensors alive: ${tf.memory().numTensors})`);
+  console.log(`(PyTorch column: ${QUOTED.source})`);
 }
 
 if (!flags["skip-learn"]) {
@@ -289,7 +293,9 @@ if (!flags["skip-learn"]) {
   const cells = rows.map((r) => [learningRate(r.points), r.steps / r.wallS, r.first90?.step, r.first90?.time, r.first100?.step, r.first100?.time, r.timing.updates / r.wallS]);
   rows.forEach((r, i) => row(String(r.seed), [cells[i]!]));
   if (rows.length > 1) row("mean", cells);
-  console.log("| ML-Agents SAC (bar, measured independently) | ~500 | | | | ~60000 | ~127 | |");
+  const ml = QUOTED.mlAgents3dball;
+  console.log(`| ML-Agents SAC (${QUOTED.label}) | ~${ml.decisionsPerSecond} (quoted) | | | | ~${ml.stepsTo100} (quoted) | ~${ml.secondsTo100} (quoted) | |`);
+  console.log(`(ML-Agents row: ${QUOTED.source}; every other row measured by this run)`);
   console.log(`(time = the run's "Time Elapsed", counted from the trainer's start like ML-Agents', emulator launch included; a step is one agent decision)`);
 }
 

@@ -39,6 +39,8 @@ export interface CliFlags {
   torchDevice: string;
   /** Alias of --torch-device. */
   device: string;
+  /** With device gpu: accept a software WebGPU adapter (not a YAML key). */
+  allowSoftwareGpu: boolean;
   /** Deterministic actions for every behavior (network_settings.deterministic). */
   deterministic: boolean;
   debug: boolean;

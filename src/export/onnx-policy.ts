@@ -1,6 +1,8 @@
 // Runs an exported policy with onnxruntime-node, the way Unity's ModelRunner does: feed obs_i (and
 // action_masks, 1 = allowed), read the action outputs, and learn the action layout from the model's
 // own constant outputs (version_number, memory_size, *_action_output_shape).
+// device "gpu" runs the session on onnxruntime-node's WebGPU execution provider (bundled in its npm
+// binary, Dawn on Vulkan); the caller checks the adapter first (src/trainers/gpu/webgpu-adapter.ts).
 
 import * as ort from "onnxruntime-node";
 import { MODEL_API_VERSION, TensorNames, obsInputName } from "./contract.js";
@@ -19,6 +21,11 @@ export interface PolicyInput {
   readonly shape: readonly number[];
 }
 
+export interface OnnxPolicyOptions {
+  /** "cpu" (default): onnxruntime's CPU provider; "gpu": its WebGPU provider. */
+  readonly device?: "cpu" | "gpu";
+}
+
 export class OnnxPolicy {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -30,13 +37,16 @@ export class OnnxPolicy {
     readonly discreteBranches: readonly number[],
   ) {}
 
-  static async load(pathOrBytes: string | Uint8Array): Promise<OnnxPolicy> {
+  static async load(pathOrBytes: string | Uint8Array, options: OnnxPolicyOptions = {}): Promise<OnnxPolicy> {
     let session: ort.InferenceSession;
+    const gpu = options.device === "gpu";
+    // On WebGPU, onnxruntime warns at every load that shape ops stay on the CPU (by design): errors only.
+    const sessionOptions: ort.InferenceSession.SessionOptions = gpu ? { executionProviders: ["webgpu"], logSeverityLevel: 3 } : { executionProviders: ["cpu"] };
     try {
       session =
         typeof pathOrBytes === "string"
-          ? await ort.InferenceSession.create(pathOrBytes)
-          : await ort.InferenceSession.create(pathOrBytes);
+          ? await ort.InferenceSession.create(pathOrBytes, sessionOptions)
+          : await ort.InferenceSession.create(pathOrBytes, sessionOptions);
     } catch (e) {
       const where = typeof pathOrBytes === "string" ? `"${pathOrBytes}"` : "from bytes";
       throw new OnnxPolicyError(`load ${where}`, e instanceof Error ? e.message : String(e));

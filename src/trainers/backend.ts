@@ -1,17 +1,26 @@
 // Chooses the TensorFlow.js backend. Native TensorFlow bindings are optional packages (not
 // installed by default): auto tries them first, then WebAssembly, then plain JavaScript.
 // Names follow mlagents-learn's --torch-device where they overlap: "cpu" means "no GPU" (native
-// TensorFlow if installed, else WebAssembly), "cuda" / "cuda:N" the GPU package; "js" is the slow
-// plain-JavaScript backend, chosen only when asked for (tests use it: deterministic, quick to start).
+// TensorFlow if installed, else WebAssembly), "cuda" / "cuda:N" the GPU package; "gpu" is WebGPU
+// through Dawn (npm only: Vulkan on Linux); "js" is the slow plain-JavaScript backend, chosen only
+// when asked for (tests use it: deterministic, quick to start). auto never picks "gpu".
 // Prints nothing; the CLI reports what was chosen.
 
 import * as tf from "@tensorflow/tfjs-core";
+import { acquireWebGpu, formatAdapter, GpuAdapterError, type GpuAdapterInfo } from "./gpu/webgpu-adapter.js";
 
-export type BackendRequest = "auto" | "wasm" | "js" | "cpu" | "tensorflow" | "cuda";
+export type BackendRequest = "auto" | "wasm" | "js" | "cpu" | "tensorflow" | "cuda" | "gpu";
 
 export interface BackendChoice {
   name: string;
   description: string;
+  /** The WebGPU adapter, for "gpu". */
+  adapter?: GpuAdapterInfo;
+}
+
+export interface BackendOptions {
+  /** Accept a software WebGPU adapter (lavapipe) for "gpu": correctness runs and CI, not speed. */
+  readonly allowSoftwareGpu?: boolean;
 }
 
 export class BackendUnavailableError extends Error {
@@ -20,7 +29,7 @@ export class BackendUnavailableError extends Error {
     readonly packageName: string,
     cause: string,
   ) {
-    super(`backend "${requested}" is not available (${cause}); install it with: npm install ${packageName}`);
+    super(`backend "${requested}" is not available (${cause}); install it with: npm install ${packageName}${requested === "cuda" ? ' (or use --device gpu: WebGPU, no CUDA needed)' : ""}`);
     this.name = "BackendUnavailableError";
   }
 }
@@ -69,6 +78,25 @@ async function useWasm(requested: BackendRequest): Promise<BackendChoice | null>
   }
 }
 
+async function useWebGpu(options: BackendOptions): Promise<BackendChoice> {
+  let adapter: GpuAdapterInfo;
+  try {
+    adapter = await acquireWebGpu(options.allowSoftwareGpu ?? false);
+  } catch (e) {
+    if (e instanceof GpuAdapterError && e.reason === "software") throw e; // not a missing package
+    throw new BackendUnavailableError("gpu", "webgpu", (e as Error).message);
+  }
+  try {
+    // Registers "webgpu" at import because navigator.gpu is now set.
+    await import("@tensorflow/tfjs-backend-webgpu");
+  } catch (e) {
+    throw new BackendUnavailableError("gpu", "@tensorflow/tfjs-backend-webgpu", (e as Error).message);
+  }
+  if (!(await tf.setBackend("webgpu"))) throw new BackendUnavailableError("gpu", "@tensorflow/tfjs-backend-webgpu", "the webgpu backend failed to initialize");
+  await tf.ready();
+  return { name: "webgpu", description: `WebGPU (tfjs-backend-webgpu ${tf.version_core}) on ${formatAdapter(adapter)}`, adapter };
+}
+
 async function useJs(): Promise<BackendChoice> {
   await import("@tensorflow/tfjs-backend-cpu");
   if (!(await tf.setBackend("cpu"))) throw new BackendUnavailableError("js", "@tensorflow/tfjs-backend-cpu", "initialization failed");
@@ -76,8 +104,11 @@ async function useJs(): Promise<BackendChoice> {
   return { name: "cpu", description: "plain JavaScript (tfjs-backend-cpu)" };
 }
 
-/** Selects and initializes a backend; throws BackendUnavailableError for an explicit request that cannot load. */
-export async function initBackend(requested: BackendRequest | string = "auto"): Promise<BackendChoice> {
+/**
+ * Selects and initializes a backend; throws BackendUnavailableError for an explicit request that
+ * cannot load, GpuAdapterError for a software adapter refused under "gpu".
+ */
+export async function initBackend(requested: BackendRequest | string = "auto", options: BackendOptions = {}): Promise<BackendChoice> {
   const name = /^cuda(:\d+)?$/.test(requested) ? "cuda" : requested;
   switch (name) {
     case "cuda":
@@ -86,6 +117,8 @@ export async function initBackend(requested: BackendRequest | string = "auto"): 
       return (await useNative("@tensorflow/tfjs-node", "tensorflow"))!;
     case "wasm":
       return (await useWasm("wasm"))!;
+    case "gpu":
+      return useWebGpu(options);
     case "js":
       return useJs();
     case "cpu":
@@ -98,6 +131,6 @@ export async function initBackend(requested: BackendRequest | string = "auto"): 
         useJs()
       );
     default:
-      throw new RangeError(`unknown backend "${requested}" (expected auto, cpu, wasm, js, tensorflow, cuda or cuda:N)`);
+      throw new RangeError(`unknown backend "${requested}" (expected auto, cpu, gpu, wasm, js, tensorflow, cuda or cuda:N)`);
   }
 }

@@ -4,6 +4,7 @@
 import type { ActionTuple } from "../env/action-tuple.js";
 import type { DecisionSteps, TerminalSteps } from "../env/steps.js";
 import type { ActorSnapshot } from "./common/actor-snapshot.js";
+import type { MutableHyperparameters } from "./hyperparameters.js";
 import type { StatsAggregationMethod, TrainerSummary } from "./stats/trainer-summary.js";
 
 export interface Trainer<State = unknown> {
@@ -16,8 +17,21 @@ export interface Trainer<State = unknown> {
   observe(decision: DecisionSteps, terminal: TerminalSteps): void;
   /** Actions for the decision agents; also records them as the agents' pending experiences. */
   act(decision: DecisionSteps, deterministic?: boolean): ActionTuple;
-  /** Runs the gradient updates now due; returns how many were done. */
-  maybeUpdate(): number;
+  /**
+   * Runs the gradient updates now due, until they are done or performance.now() passes
+   * `deadline` (at least one when any is due); what is left stays due for the next call, so the
+   * run loop can yield between calls. Returns how many were done.
+   */
+  maybeUpdate(deadline?: number): number;
+  /** Gradient updates due now: what maybeUpdate() without a deadline would run (0 when it would run none). */
+  readonly pendingUpdates: number;
+  /**
+   * The one way to change hyperparameters during training (schedules, --resume, PBT explore):
+   * validated (HyperparameterError names the key), used from the next update on.
+   */
+  setHyperparameters(h: Partial<MutableHyperparameters>): void;
+  /** The hyperparameters the next update uses. */
+  hyperparameters(): MutableHyperparameters;
   /** Open episodes are dropped (environment reset or session end); nothing half-made is stored. */
   discardPending(which?: (agentId: number) => boolean): void;
   /** A stat from the environment (StatsSideChannel), reported with the next summary. */
@@ -28,11 +42,15 @@ export interface Trainer<State = unknown> {
   summary(): TrainerSummary;
   /** True once per checkpoint_interval boundary crossed (consumes it). */
   takeCheckpointDue(): boolean;
-  /** Whole trainer state as plain data: copy it into another trainer in memory. */
+  /**
+   * Whole trainer state as plain data (deep copies): setState(getState()) in another trainer of
+   * the same settings makes it train exactly as this one (PBT exploit), hyperparameters included.
+   */
   getState(): State;
   setState(state: State): void;
   /** The state as bytes for a checkpoint file (the replay buffer only if configured). */
   serializeState(): Uint8Array;
+  /** Resume: the state's weights and counters, this trainer's configured hyperparameters. */
   loadSerializedState(bytes: Uint8Array): void;
   /** Takes the other trainer's network weights and normalizer; steps, buffer and optimizer start fresh (--initialize-from). */
   initializeWeightsFrom(other: Trainer<State>): void;

@@ -19,12 +19,12 @@ describe("initBackend", () => {
   it("cpu means mlagents-learn's 'no GPU': native TensorFlow when installed, else WebAssembly", async () => {
     expect((await initBackend("cpu")).name).toBe("wasm");
     await expect(initBackend("cuda:0")).rejects.toThrow(/@tensorflow\/tfjs-node-gpu/);
-    await expect(initBackend("gpu")).rejects.toThrow(/unknown backend "gpu"/);
+    await expect(initBackend("metal")).rejects.toThrow(/unknown backend "metal" \(expected auto, cpu, gpu,/);
   });
 
   it("an explicitly requested native backend that cannot load names the package to install", async () => {
     await expect(initBackend("tensorflow")).rejects.toThrow(/npm install @tensorflow\/tfjs-node\b/);
     await expect(initBackend("cuda")).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(initBackend("cuda")).rejects.toThrow(/@tensorflow\/tfjs-node-gpu/);
+    await expect(initBackend("cuda")).rejects.toThrow(/@tensorflow\/tfjs-node-gpu \(or use --device gpu: WebGPU, no CUDA needed\)/);
   });
 });

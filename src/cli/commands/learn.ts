@@ -3,6 +3,8 @@ import { Command, Option } from "commander";
 import { applyCliOverrides, defaultRunOptions, loadRunOptions, type CliFlags } from "../../config/index.js";
 import { SacTrainer } from "../../trainers/sac/sac-trainer.js";
 import { initBackend } from "../../trainers/backend.js";
+import { acquireWebGpu, formatAdapter } from "../../trainers/gpu/webgpu-adapter.js";
+import { gpuSacDeps } from "../../trainers/gpu/gpu-worker-sac-model.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
 import { runTraining } from "../learn/run-training.js";
 import { versionBlock, PACKAGE_VERSION } from "../version.js";
@@ -32,7 +34,8 @@ export function addEnvironmentOptions(cmd: Command): Command {
     .option("--restarts-rate-limit-n <n>", "restarts allowed per period, -1 = no limit (default 1)")
     .option("--restarts-rate-limit-period-s <s>", "the rate-limit period in seconds (default 60)")
     .option("--results-dir <dir>", "where results/<run-id> lives (default results)")
-    .addOption(new Option("--device <backend>", "tensor backend: auto, cpu (no GPU: tfjs-node if installed, else wasm), wasm, js (plain JavaScript, slow), tensorflow (tfjs-node), cuda or cuda:N (tfjs-node-gpu)"))
+    .addOption(new Option("--device <backend>", "tensor backend: auto, cpu (no GPU: tfjs-node if installed, else wasm), gpu (WebGPU through Vulkan), wasm, js (plain JavaScript, slow), tensorflow (tfjs-node), cuda or cuda:N (tfjs-node-gpu)"))
+    .option("--allow-software-gpu", "with --device gpu: accept a software adapter (lavapipe); correct but slow, for tests and CI")
     .addOption(new Option("--torch-device <backend>", "alias of --device (mlagents-learn's name)").hideHelp())
     .option("--debug", "debug logging with timestamps");
 }
@@ -72,15 +75,20 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     try {
       let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
       options = applyCliOverrides(options, flags, logger);
-      const backend = await initBackend(options.torch_settings.device ?? "auto");
-      process.stdout.write(versionBlock(backend.description) + "\n");
+      const device = options.torch_settings.device ?? "auto";
+      const allowSoftwareGpu = Boolean(flags.allowSoftwareGpu);
+      // gpu: the models train in worker threads on WebGPU; this thread keeps wasm for export.
+      const adapter = device === "gpu" ? await acquireWebGpu(allowSoftwareGpu) : null;
+      const backend = await initBackend(adapter ? "wasm" : device);
+      const deps = adapter ? gpuSacDeps(allowSoftwareGpu) : undefined;
+      process.stdout.write(versionBlock(adapter ? `WebGPU on ${formatAdapter(adapter)}, SAC in worker threads (main thread: ${backend.description})` : backend.description) + "\n");
       const result = await runTraining(options, {
         logger,
         version: PACKAGE_VERSION,
         deterministic: Boolean(flags.deterministic),
         editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
         createTrainer: (behaviorName, spec, settings, seed) =>
-          new SacTrainer({ behaviorName, spec, settings, seed, training: !options.checkpoint_settings.inference }),
+          new SacTrainer({ behaviorName, spec, settings, seed, training: !options.checkpoint_settings.inference, deps }),
       });
       setExitCode(result.exitCode);
     } catch (error) {

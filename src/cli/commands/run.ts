@@ -1,6 +1,7 @@
 // `mlagents-ts run <model.onnx>`: inference only: drive the Editor, a player or a built-in environment
 // with an exported model and print the mean episode reward.
 import { InvalidArgumentError } from "commander";
+import { acquireWebGpu, formatAdapter } from "../../trainers/gpu/webgpu-adapter.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
 import { DEFAULT_PROGRESS_SECONDS } from "../run/progress.js";
 import { describeRunReport, runPolicy } from "../run/run-policy.js";
@@ -25,6 +26,8 @@ interface RunFlags {
   timeScale: string;
   progressSeconds: number;
   bind?: string;
+  device: string;
+  allowSoftwareGpu?: boolean;
   debug?: boolean;
 }
 
@@ -43,12 +46,16 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
     .option("--time-scale <x>", "engine time scale", "20")
     .option("--progress-seconds <s>", "print episodes, mean reward and decisions/s every s seconds (0 = never)", integer(0), DEFAULT_PROGRESS_SECONDS)
     .option("--bind <address>", "address to bind (default loopback)")
+    .option("--device <device>", "onnxruntime execution provider: cpu, or gpu (WebGPU through Vulkan)", "cpu")
+    .option("--allow-software-gpu", "with --device gpu: accept a software adapter (lavapipe); slow, for tests")
     .option("--debug", "debug logging")
     .action(async (model: string, o: RunFlags) => {
       const logger = createLogger({ level: o.debug ? "debug" : "info" });
       try {
         const timeScale = Number(o.timeScale);
         if (!(timeScale > 0)) throw new InvalidArgumentError(`--time-scale must be a positive number, got ${o.timeScale}.`);
+        if (o.device !== "cpu" && o.device !== "gpu") throw new InvalidArgumentError(`--device must be cpu or gpu, got ${o.device}.`);
+        if (o.device === "gpu") logger.info(`Inference on WebGPU: ${formatAdapter(await acquireWebGpu(Boolean(o.allowSoftwareGpu)))}`);
         const report = await runPolicy({
           model,
           env: o.env,
@@ -61,6 +68,7 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
           timeScale,
           bind: o.bind,
           progressSeconds: o.progressSeconds,
+          device: o.device,
           logger,
         });
         for (const line of describeRunReport(report)) process.stdout.write(line + "\n");

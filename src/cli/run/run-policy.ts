@@ -30,6 +30,8 @@ export interface RunPolicyOptions {
   /** Seconds of wall time between progress lines; 0 = none. Default DEFAULT_PROGRESS_SECONDS. */
   readonly progressSeconds?: number;
   readonly logger: Logger;
+  /** onnxruntime execution provider: "cpu" (default) or "gpu" (WebGPU; check the adapter first). */
+  readonly device?: "cpu" | "gpu";
   /** Called once the server listens (tests start an emulator here). */
   readonly onListening?: (port: number) => void;
   /** Stops the run like Ctrl+C. */
@@ -51,7 +53,7 @@ export interface RunPolicyReport {
 
 export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport> {
   const log = opts.logger;
-  const policy = await OnnxPolicy.load(opts.model);
+  const policy = await OnnxPolicy.load(opts.model, { device: opts.device ?? "cpu" });
   const port = opts.basePort ?? (opts.env ? 5005 : EDITOR_PORT);
   let worker: EnvWorker;
   try {

@@ -1,5 +1,5 @@
 // Masked categorical distributions, one per discrete branch (ML-Agents MultiCategorical).
-// Masked actions get probability exactly 0 and the rest is renormalized (spec 6.4 masking).
+// Masked actions get probability exactly 0 and the rest is renormalized (docs/protocol.md §6.4, masking).
 
 import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.js";

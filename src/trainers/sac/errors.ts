@@ -21,3 +21,11 @@ export class SacStateError extends Error {
     this.name = "SacStateError";
   }
 }
+
+/** The fast engine was asked for where it cannot run (another backend, or visual observations). */
+export class SacEngineUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`the fast SAC engine cannot run here: ${reason}; use the tape engine (engine "tape" or "auto")`);
+    this.name = "SacEngineUnavailableError";
+  }
+}

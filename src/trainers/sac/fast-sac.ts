@@ -1,16 +1,18 @@
 // The SAC update for vector observations without TensorFlow.js tensors: weights, gradients and
-// activations in Gemm memory (the wasm heap on the WebAssembly backend), products through
-// XNNPACK, hand-written backward passes, Adam and Polyak over flat parameter groups
-// (elementwise.ts). Same math as the tape implementation in sac-model.ts (checked against it in
-// test/trainers/sac/fast-sac.test.ts). Why: ~0 tfjs kernels per update instead of ~485.
+// activations in the WebAssembly backend's heap, products through its XNNPACK exports,
+// hand-written backward passes, Adam and Polyak over flat parameter groups (elementwise.ts).
+// The equations are those of TapeSacEngine.update in tape-engine.ts, step for step (numbered
+// 1-5 there and here); test/trainers/sac/fast-sac.test.ts checks both give the same gradients.
+// Why: ~0 tfjs kernels per update instead of ~485.
 
-import type * as tf from "@tensorflow/tfjs-core";
 import { adamStep, polyak, Scalars } from "./elementwise.js";
 import { createGemm, type Buf, type Gemm } from "./gemm.js";
 import { mlpBackward, mlpForward, Scratch, type FastLayer } from "./fast-mlp.js";
 import { actorLossGrads, policyBackward, policyForward, softValue, type PolicyRows } from "./fast-policy.js";
 import type { NetLayout } from "./networks.js";
 import { flatSize } from "./networks.js";
+import type { StepStatistics } from "./sac-engine.js";
+import type { TensorData } from "./sac-state.js";
 
 interface Entry {
   readonly key: string;
@@ -33,16 +35,16 @@ class Group {
 
   constructor(
     private readonly gemm: Gemm,
-    vars: readonly [string, tf.Variable][],
+    params: readonly [string, TensorData][],
     withGrads: boolean,
   ) {
     let size = 0;
-    for (const [key, v] of vars) {
-      this.entries.push({ key, shape: [...v.shape], offset: size, size: v.size });
-      size += v.size;
+    for (const [key, t] of params) {
+      this.entries.push({ key, shape: [...t.shape], offset: size, size: t.data.length });
+      size += t.data.length;
     }
     this.params = gemm.alloc(size);
-    for (const [i, [, v]] of vars.entries()) this.params.view.set(v.dataSync() as Float32Array, this.entries[i].offset);
+    for (const [i, [, t]] of params.entries()) this.params.view.set(t.data, this.entries[i].offset);
     this.grads = gemm.alloc(size); // unused for the target group, kept so every group has the same layout
     this.mBuf = withGrads ? gemm.alloc(size) : null;
     this.vBuf = withGrads ? gemm.alloc(size) : null;
@@ -84,7 +86,7 @@ class Group {
     };
   }
 
-  /** Adam (Kingma & Ba 2014, Alg. 1; torch.optim.Adam's eps placement), as FlatAdam. */
+  /** Adam (Kingma & Ba 2014, arXiv 1412.6980, Alg. 1; torch.optim.Adam's eps placement), as flat-adam.ts. */
   adam(lr: number, scalars: Scalars): void {
     this.step += 1;
     this.stamp.version++;
@@ -141,12 +143,12 @@ export class FastSac {
 
   constructor(
     private readonly layout: NetLayout,
-    vars: ReadonlyMap<string, tf.Variable>,
+    params: ReadonlyMap<string, TensorData>,
   ) {
     this.gemm = createGemm();
     this.scratch = new Scratch(this.gemm);
     this.scalars = new Scalars(this.gemm);
-    const pick = (prefix: string): [string, tf.Variable][] => [...vars.entries()].filter(([k]) => k.startsWith(`${prefix}/`));
+    const pick = (prefix: string): [string, TensorData][] => [...params.entries()].filter(([k]) => k.startsWith(`${prefix}/`));
     this.actor = new Group(this.gemm, pick("actor"), true);
     this.critic = new Group(this.gemm, pick("critic"), true);
     this.target = new Group(this.gemm, pick("target"), false);
@@ -195,16 +197,16 @@ export class FastSac {
   }
 
   /**
-   * One SAC update (see SacModel.update for the equations). Returns [q1Loss, q2Loss,
-   * policyLoss, mean log pi (if continuous), mean entropy per branch...].
+   * One SAC update without the alpha step (TapeSacEngine.update in tape-engine.ts, steps 1-3
+   * and 5, has the equations); returns what the alpha step needs.
    */
-  update(u: FastUpdateInput): number[] {
+  update(u: FastUpdateInput): StepStatistics {
     this.gemm.sync();
     const { n } = u;
     const { a: A, d: D, k: K, width: W } = this;
     const nb = this.layout.branches.length;
     const S = this.s;
-    // 1. Actor forward on [s; s'] in one pass (same parameters for both).
+    // Actor forward on [s; s'] in one pass (same parameters for both).
     const xa = this.scratch.get("x2n", 2 * n * D);
     xa.view.set(u.x.subarray(0, n * D));
     xa.view.set(u.x2.subarray(0, n * D), n * D);
@@ -212,13 +214,13 @@ export class FastSac {
     const actorTrace = mlpForward(this.gemm, this.scratch, "actor", this.actorLayers.map((l) => l.layer), xa, 2 * n, raw);
     const piNext = policyForward(raw.view, n, n, W, A, this.layout.branches, u.epsNext, u.constNext, u.maskNext?.keep ?? null, u.maskNext?.penalty ?? null);
     const pi = policyForward(raw.view, 0, n, W, A, this.layout.branches, u.eps, u.constNow, u.maskNow?.keep ?? null, u.maskNow?.penalty ?? null);
-    // 2. Bellman target from the target critics at (s', a').
+    // 1. Bellman target y from the target critics at (s', a') (tape-engine.ts step 1).
     const tIn = this.criticInput("cin/t", u.x2, 0, piNext.action, n);
     const tq = this.critics(this.targetLayers, tIn, n, "tq");
     const vNext = softValue({ q0: tq.q[0].view, q1: tq.q[1].view, k: K, pi: piNext, alphaC: u.alphaC, alphaCols: u.alphaCols, nb });
     const y = new Float64Array(n);
     for (let r = 0; r < n; r++) y[r] = u.rewards[r] + u.discount[r] * vNext[r];
-    // 3. Critic loss 0.5 mean (Q_g(s, a) - y)^2 per critic, backward, Adam.
+    // 2. Critic loss 0.5 mean (Q_g(s, a) - y)^2 per critic, backward, Adam (tape-engine.ts step 2).
     const cIn = this.criticInput("cin/c", u.x, 0, u.taken, n);
     const cq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), cIn, n, "cq");
     const losses = [0, 0];
@@ -241,7 +243,7 @@ export class FastSac {
       mlpBackward(this.gemm, this.scratch, this.criticLayers[g].map((l) => l.layer), cq.traces[g], dq, this.criticLayers[g].map((l) => l.grad), false);
     }
     this.critic.adam(u.lr, this.scalars);
-    // 4. Actor loss E[alpha log pi - min_g Q_g(s, a~)] with the updated critics.
+    // 3. Actor loss E[alpha log pi - min_g Q_g(s, a~)] with the updated critics (tape-engine.ts step 3).
     const pIn = this.criticInput("cin/p", u.x, 0, pi.action, n);
     const pq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), pIn, n, "pq");
     const sv = { q0: pq.q[0].view, q1: pq.q[1].view, k: K, pi, alphaC: u.alphaC, alphaCols: u.alphaCols, nb };
@@ -264,22 +266,23 @@ export class FastSac {
     policyBackward(pi, dAction, dRaw.view, W, A);
     mlpBackward(this.gemm, this.scratch, this.actorLayers.map((l) => l.layer), { ...actorTrace, rows: n }, dRaw, this.actorLayers.map((l) => l.grad), false);
     this.actor.adam(u.lr, this.scalars);
-    // 5. Polyak: theta' <- tau theta + (1 - tau) theta'.
+    // 4. (alpha step: SacCommon.finishUpdate, after this returns.)
+    // 5. Polyak: theta' <- tau theta + (1 - tau) theta' (tape-engine.ts step 5).
     this.target.polyak(this.critic, u.tau, this.scalars);
-    const stats = [losses[0], losses[1], policyLoss];
+    let meanLogPi: number | null = null;
     if (A > 0) {
-      let m = 0;
-      for (let r = 0; r < n; r++) m += pi.logpC[r] / n;
-      stats.push(m);
+      meanLogPi = 0;
+      for (let r = 0; r < n; r++) meanLogPi += pi.logpC[r] / n;
     }
+    const branchEntropies: number[] = [];
     let col = 0;
     for (const size of this.layout.branches) {
       let h = 0;
       for (let r = 0; r < n; r++) for (let j = col; j < col + size; j++) h -= (pi.p[r * S + j] * pi.logp[r * S + j]) / n;
-      stats.push(h);
+      branchEntropies.push(h);
       col += size;
     }
-    return stats;
+    return { q1Loss: losses[0], q2Loss: losses[1], policyLoss, meanLogPi, branchEntropies };
   }
 
   /** Every parameter by key (fresh copies). */

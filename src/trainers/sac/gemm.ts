@@ -1,9 +1,10 @@
-// Memory and matrix products for the fast SAC path (fast-core.ts). Why: every tfjs kernel costs
+// Memory and matrix products for the fast SAC engine (fast-sac.ts). Why: every tfjs kernel costs
 // ~20-60 us of engine bookkeeping (tensor objects, tidy scopes, the gradient tape), which is most
 // of a small SAC update. On the WebAssembly backend the buffers here live in the backend's own
 // heap and products call its XNNPACK-backed _FusedMatMul export directly (~2 us of overhead);
 // the big elementwise passes call its XNNPACK elementwise exports the same way (elementwise.ts).
-// On other backends the buffers are ordinary arrays and products go through tf.matMul.
+// These are internals of @tensorflow/tfjs-backend-wasm, which package.json pins to an exact
+// version; test/trainers/sac/gemm.test.ts fails if they move. No other backend is served.
 
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -231,44 +232,27 @@ class WasmGemm implements Gemm {
   }
 }
 
-/** Any other backend: plain arrays, products through tf.matMul (native speed on tfjs-node). */
-class TensorGemm implements Gemm {
-  readonly name = "tfjs-matmul";
-  calls = 0;
-
-  alloc(size: number): Buf {
-    return { ptr: 0, size, view: new Float32Array(size) };
-  }
-
-  sub(root: Buf, offset: number, size: number): Buf {
-    if (offset < 0 || offset + size > root.size) throw new RangeError(`sub-buffer [${offset}, ${offset + size}) outside a buffer of ${root.size}`);
-    return { ptr: 0, size, view: root.view.subarray(offset, offset + size) };
-  }
-
-  free(): void {}
-
-  dispose(): void {}
-
-  sync(): void {}
-
-  matmul(a: Buf, b: Buf, out: Buf, m: number, k: number, n: number, bias: Buf | null): void {
-    if (m === 0) return;
-    const r = tf.tidy(() => {
-      const p = tf.matMul(tf.tensor2d(a.view.subarray(0, m * k), [m, k]), tf.tensor2d(b.view.subarray(0, k * n), [k, n]));
-      return (bias ? tf.add(p, tf.tensor1d(bias.view.subarray(0, n))) : p).dataSync() as Float32Array;
-    });
-    out.view.set(r.subarray(0, m * n));
-    this.calls++;
-  }
+/**
+ * The exports of @tensorflow/tfjs-backend-wasm this file calls, checked on the active backend.
+ * Empty when they are all there; otherwise the names that are missing (the backend is not wasm,
+ * or a new version moved its internals: the package is pinned to an exact version for this).
+ */
+export function missingWasmInternals(): string[] {
+  if (tf.getBackend() !== "wasm") return [`the wasm backend (active: ${tf.getBackend()})`];
+  const b = tf.backend() as unknown as Partial<WasmBackendLike> | null;
+  const w = (b?.wasm ?? {}) as Partial<Record<string, unknown>> & { tfjs?: Partial<Record<string, unknown>> };
+  const missing = [...WASM_EXPORTS, "_malloc", "_free"].filter((name) => typeof w[name] !== "function");
+  for (const name of ["registerTensor", "disposeData"]) if (typeof w.tfjs?.[name] !== "function") missing.push(`tfjs.${name}`);
+  if (!(w.HEAPF32 instanceof Float32Array) || !(w.HEAP32 instanceof Int32Array)) missing.push("HEAPF32/HEAP32");
+  if (typeof b?.dataIdNextNumber !== "number") missing.push("dataIdNextNumber");
+  return missing;
 }
 
-function isWasmBackend(b: unknown): b is WasmBackendLike {
-  const w = (b as Partial<WasmBackendLike> | null)?.wasm;
-  return typeof w?.__FusedMatMul === "function" && typeof w._Sigmoid === "function" && typeof w._Multiply === "function" && typeof w._Add === "function" && typeof w._Sub === "function" && typeof w._RealDiv === "function" && typeof w._Sqrt === "function" && typeof w._malloc === "function" && typeof w.tfjs?.registerTensor === "function" && typeof (b as WasmBackendLike).dataIdNextNumber === "number";
-}
+const WASM_EXPORTS = ["__FusedMatMul", "_Sigmoid", "_Multiply", "_Add", "_Sub", "_RealDiv", "_Sqrt"] as const;
 
-/** A Gemm for the active tfjs backend. */
+/** Direct products in the WebAssembly backend's heap; throws if the backend's internals are not there. */
 export function createGemm(): Gemm {
-  const backend = tf.getBackend() === "wasm" ? tf.backend() : null;
-  return isWasmBackend(backend) ? new WasmGemm(backend) : new TensorGemm();
+  const missing = missingWasmInternals();
+  if (missing.length > 0) throw new Error(`the fast SAC engine needs @tensorflow/tfjs-backend-wasm internals that are missing: ${missing.join(", ")}`);
+  return new WasmGemm(tf.backend() as unknown as WasmBackendLike);
 }

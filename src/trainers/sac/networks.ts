@@ -1,4 +1,4 @@
-// Actor and twin-critic networks in ML-Agents' layout (spec 6.4 and 9): per observation an
+// Actor and twin-critic networks in ML-Agents' layout (docs/protocol.md §6.4 and §9): per observation an
 // encoder (vector: pass-through after normalization; visual [C,H,W]: "simple" CNN), concat,
 // num_layers x Dense(hidden_units) + Swish, then heads. The twin critics are ONE grouped network
 // (weights [2, in, out]) so both run in a single batched matMul per layer.
@@ -59,6 +59,9 @@ export function qOutputs(layout: NetLayout): number {
   return layout.branches.length > 0 ? layout.branches.reduce((a, b) => a + b, 0) : 1;
 }
 
+/** Strides of the simple visual encoder's two convolutions (ML-Agents SimpleVisualEncoder). */
+export const VISUAL_STRIDES = { conv1: 4, conv2: 2 } as const;
+
 // --- initialization (PyTorch / ML-Agents conventions) ---------------------------------------
 
 type Init = { kind: "kaiming"; gain: number } | { kind: "xavier"; gain: number } | { kind: "torch-default" };
@@ -109,8 +112,8 @@ export class VarFactory {
 
   visual(key: string, shape: readonly number[], hidden: number, trainable = true): VisualVars {
     return {
-      conv1: this.conv(`${key}/conv1`, 8, shape[0], 16, 4, trainable),
-      conv2: this.conv(`${key}/conv2`, 4, 16, 32, 2, trainable),
+      conv1: this.conv(`${key}/conv1`, 8, shape[0], 16, VISUAL_STRIDES.conv1, trainable),
+      conv2: this.conv(`${key}/conv2`, 4, 16, 32, VISUAL_STRIDES.conv2, trainable),
       // ML-Agents SimpleVisualEncoder: KaimingHeNormal, kernel_gain 1.41
       dense: this.dense(`${key}/dense`, visualFlatSize(shape), hidden, { kind: "kaiming", gain: 1.41 }, 0, trainable),
     };
@@ -155,6 +158,24 @@ export function createCritics(f: VarFactory, layout: NetLayout, key: string, tra
   return { visual, body, head };
 }
 
+let nextNetworksId = 0;
+
+/**
+ * Fresh actor, twin critics and twin target critics in ML-Agents' initialization, drawn from `rng`
+ * in a fixed order (both engines call this, so a seed gives both the same weights); the targets
+ * start as exact copies of the critics.
+ */
+export function createNetworks(layout: NetLayout, rng: Rng): { factory: VarFactory; actor: ActorVars; critic: CriticVars; target: CriticVars } {
+  const factory = new VarFactory(`sac${nextNetworksId++}`, rng);
+  const actor = createActor(factory, layout);
+  const critic = createCritics(factory, layout, "critic", true);
+  const target = createCritics(factory, layout, "target", false);
+  const vars = [...factory.vars.entries()];
+  const crit = vars.filter(([k]) => k.startsWith("critic/")).map(([, v]) => v);
+  vars.filter(([k]) => k.startsWith("target/")).forEach(([, t], i) => t.assign(crit[i]));
+  return { factory, actor, critic, target };
+}
+
 // --- forward passes ---------------------------------------------------------------------------
 
 /** Prepared inputs: normalized vectors [B, d] or images NHWC [B, H, W, C], in observation order. */
@@ -163,7 +184,7 @@ export type ObsInputs = readonly tf.Tensor[];
 function encodeVisual(v: VisualVars, x: tf.Tensor4D, params: boolean): tf.Tensor2D {
   const h1 = conv2dLeaky(x, v.conv1.w as tf.Tensor4D, v.conv1.b as tf.Tensor1D, v.conv1.stride, { x: false, params });
   const h2 = conv2dLeaky(h1, v.conv2.w as tf.Tensor4D, v.conv2.b as tf.Tensor1D, v.conv2.stride, { x: params, params });
-  const flat = tf.reshape(tf.transpose(h2, [0, 3, 1, 2]), [x.shape[0], -1]); // flatten in C,H,W order (spec 6.4)
+  const flat = tf.reshape(tf.transpose(h2, [0, 3, 1, 2]), [x.shape[0], -1]); // flatten in C,H,W order (docs/protocol.md §6.4)
   return dense(flat, v.dense.w, v.dense.b, "leaky", { x: params, params }) as tf.Tensor2D;
 }
 

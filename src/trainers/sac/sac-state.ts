@@ -1,11 +1,14 @@
-// The whole state of a SacModel as plain data (weights, Adam moments and step counts, log-alphas,
-// normalizers, RNG, hyperparameters), and its compact binary form: "SACS" magic, u32 version,
-// u32 header length, a JSON header, then every tensor as raw little-endian float32.
+// The whole state of a SAC engine (sac-engine.ts) as plain data (weights, Adam moments and step
+// counts, log-alphas, normalizers, RNG, hyperparameters), and its compact binary form: "SACS"
+// magic, u32 version, u32 header length, a JSON header, then every tensor as raw little-endian float32.
 
 import type { RunningNormalizerState } from "../common/running-normalizer.js";
 import { SacStateError } from "./errors.js";
 
-/** Hyperparameters that may change during training (schedules, PBT explore). */
+/**
+ * The engine's own copy of the hyperparameters its update reads. Set by the trainer from
+ * MutableHyperparameters (src/trainers/hyperparameters.ts), which are the ones users and PBT change.
+ */
 export interface SacHyperparameters {
   learningRate: number;
   gamma: number;
@@ -43,6 +46,13 @@ export interface SacState {
   readonly normalizers: (RunningNormalizerState | null)[];
   readonly rng: number;
   readonly updates: number;
+}
+
+/** The state's tensor `key`, checked against the expected size (SacStateError otherwise). */
+export function stateTensor(state: SacState, key: string, size: number): Float32Array {
+  const t = state.tensors[key];
+  if (!t || t.data.length !== size) throw new SacStateError(`tensors.${key}`, t ? `has ${t.data.length} values, expected ${size}` : "is missing");
+  return t.data;
 }
 
 const MAGIC = 0x53434153; // "SACS" little-endian

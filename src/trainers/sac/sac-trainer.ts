@@ -1,68 +1,38 @@
-// The SAC trainer of one behavior: composes the model (networks + losses), the replay buffer and
-// the agent processor, and runs ML-Agents' update schedule (spec 9):
+// The SAC trainer of one behavior: composes the model (an engine from sac-model.ts), the replay
+// buffer and the agent processor, and runs ML-Agents' update schedule (docs/protocol.md §9):
 //   once buffer >= batch_size and step >= buffer_init_steps,
 //   while (step - buffer_init_steps) / update_steps > steps_per_update: sample, update, update_steps += 1
-// with update_steps starting at 1. Rewards are scaled by the extrinsic strength at sampling time,
-// as ML-Agents evaluates reward signals (so a changed strength also applies to stored data).
+// with update_steps starting at 1, and re-derived from the step count when a checkpoint is loaded
+// or steps_per_update changes (impliedUpdateSteps).
+// Rewards are scaled by the extrinsic strength at sampling time, as ML-Agents evaluates reward
+// signals (so a changed strength also applies to stored data). Hyperparameters that can change
+// pass through setHyperparameters only (hyperparameters.ts).
 // All state lives in the instance: many trainers can share one process (PBT, Mix&Match).
 import type { ActionTuple as ActionTupleType } from "../../env/action-tuple.js";
 import { ActionTuple } from "../../env/action-tuple.js";
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
 import { observationSize } from "../../env/behavior-spec.js";
 import type { DecisionSteps, TerminalSteps } from "../../env/steps.js";
-import type { SacHyperparameters, TrainerSettings } from "../../config/trainer-settings.js";
+import type { TrainerSettings } from "../../config/trainer-settings.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import { AgentProcessor } from "../common/agent-processor.js";
-import { EpisodeStats, type EpisodeStatsState } from "../common/episode-stats.js";
-import { ReplayBuffer, type ReplayBufferState, type ReplayLayout } from "../common/replay-buffer.js";
+import { EpisodeStats } from "../common/episode-stats.js";
+import { ReplayBuffer, type ReplayLayout } from "../common/replay-buffer.js";
 import { Rng } from "../common/rng.js";
 import type { TransitionBatch } from "../common/transition.js";
 import { decodePlain, encodePlain } from "../checkpoint/plain-codec.js";
 import { StatsAccumulator } from "../stats/stats-accumulator.js";
 import { StatsAggregationMethod, Tags, type TrainerSummary } from "../stats/trainer-summary.js";
 import type { Trainer } from "../trainer.js";
+import { HyperparameterError, hyperparametersFromSettings, pickMutable, validateHyperparameters, type MutableHyperparameters } from "../hyperparameters.js";
 import type { Logger } from "../../util/logger.js";
-import { SacModel } from "./sac-model.js";
-import { deserializeSacState, serializeSacState, type SacState } from "./sac-state.js";
+import { targetEntropies } from "./sac-common.js";
+import type { UpdateLosses } from "./sac-engine.js";
+import { defaultSacDeps, SacTrainerStateError, validateTrainerState, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
+import { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
 
-/** What the trainer needs from a SAC model (SacModel implements it; tests use fakes). */
-export interface SacModelLike {
-  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array };
-  updateNormalizer(obs: readonly Float32Array[], n: number): void;
-  update(batch: TransitionBatch): object;
-  setLearningRate(lr: number): void;
-  /** Hyperparameters the model keeps itself (Polyak tau, discount); optional for fakes. */
-  setHyperparameters?(h: { tau?: number; gamma?: number }): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-  snapshot(): ActorSnapshot;
-  dispose(): void;
-}
-
-export interface SacTrainerDeps {
-  createModel(spec: BehaviorSpec, settings: TrainerSettings, seed: number): SacModelLike;
-  serializeModelState(state: unknown): Uint8Array;
-  deserializeModelState(bytes: Uint8Array): unknown;
-  /** `own` model state with the network weights and normalizers of `source` (optimizer state kept). */
-  takeWeights(own: unknown, source: unknown): unknown;
-}
-
-/** For SacState: every tensor except Adam moments, plus the normalizers; log alphas stay fresh. */
-function takeSacWeights(own: unknown, source: unknown): unknown {
-  const o = own as Partial<SacState>;
-  const s = source as Partial<SacState>;
-  if (!o.tensors || !s.tensors) return source;
-  const tensors = { ...o.tensors };
-  for (const [key, t] of Object.entries(s.tensors)) if (!key.startsWith("adam/")) tensors[key] = t;
-  return { ...o, tensors, normalizers: s.normalizers ?? o.normalizers };
-}
-
-export const defaultSacDeps: SacTrainerDeps = {
-  createModel: (spec, settings, seed) => new SacModel(spec, settings, seed),
-  serializeModelState: (s) => serializeSacState(s as Parameters<typeof serializeSacState>[0]),
-  deserializeModelState: (b) => deserializeSacState(b),
-  takeWeights: takeSacWeights,
-};
+export { defaultSacDeps, SacTrainerStateError, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
+export { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
 
 export interface SacTrainerOptions {
   readonly behaviorName: string;
@@ -76,55 +46,15 @@ export interface SacTrainerOptions {
   readonly logger?: Logger;
 }
 
-export interface SacTrainerState {
-  readonly kind: "sac";
-  readonly behaviorName: string;
-  readonly model: unknown;
-  /** Always present in memory; on disk only with save_replay_buffer. */
-  readonly buffer: ReplayBufferState | null;
-  readonly step: number;
-  readonly updateSteps: number;
-  readonly rng: number;
-  readonly episodes: EpisodeStatsState;
-  readonly hyperparameters: SacHyperparameters;
-  readonly rewardStrength: number;
-}
-
-export class SacTrainerStateError extends Error {
-  constructor(readonly behaviorName: string, readonly field: string, detail: string) {
-    super(`Behavior ${behaviorName}: trainer state field ${field} ${detail}.`);
-    this.name = "SacTrainerStateError";
-  }
-}
-
-/** Where the hyperparameters come from when a state is applied. */
-export type HyperparameterSource = "state" | "keep";
-
-/** ML-Agents' linear schedule: decays from lr0 to 1e-10 at max_steps (polynomial_decay, power 1). */
-export function linearLearningRate(lr0: number, step: number, maxSteps: number): number {
-  const min = 1e-10;
-  if (maxSteps <= 0) return min;
-  return (lr0 - min) * (1 - Math.min(step, maxSteps) / maxSteps) + min;
-}
-
-/** ML-Agents _get_next_interval_step: the next multiple of `interval` strictly after `step`. */
-export function nextIntervalStep(step: number, interval: number): number {
-  return step + (interval - (step % interval));
-}
-
-// UpdateStats field -> ML-Agents tag; unknown numeric fields are reported as "Losses/<field>".
-const updateTags: Record<string, string> = {
+/** UpdateLosses field -> ML-Agents TensorBoard tag (the learning rate is reported per summary). */
+const updateTags = {
   q1Loss: Tags.q1Loss,
   q2Loss: Tags.q2Loss,
   policyLoss: Tags.policyLoss,
-  valueLoss: Tags.valueLoss,
   entropy: Tags.entropy,
   continuousEntropyCoeff: Tags.continuousEntropyCoeff,
-  continuousEntropyCoef: Tags.continuousEntropyCoeff,
   discreteEntropyCoeff: Tags.discreteEntropyCoeff,
-  discreteEntropyCoef: Tags.discreteEntropyCoeff,
-  learningRate: Tags.learningRate,
-};
+} as const satisfies Partial<Record<keyof UpdateLosses, string>>;
 
 export class SacTrainer implements Trainer<SacTrainerState> {
   readonly behaviorName: string;
@@ -138,9 +68,9 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   private readonly episodes = new EpisodeStats();
   private readonly stats = new StatsAccumulator();
   private readonly rng: Rng;
+  private hp: MutableHyperparameters;
   private step = 0;
   private updateSteps = 1;
-  private stepsSinceUpdateCall = 0;
   private nextSummaryStep: number;
   private nextCheckpointStep: number;
   private currentLr = Number.NaN;
@@ -155,6 +85,8 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.training = options.training ?? true;
     this.deps = options.deps ?? defaultSacDeps;
     this.logger = options.logger;
+    this.hp = hyperparametersFromSettings(this.settings);
+    validateHyperparameters(this.hp);
     this.model = this.deps.createModel(options.spec, this.settings, options.seed);
     this.buffer = new ReplayBuffer(this.layout(), this.settings.hyperparameters.buffer_size);
     this.processor = new AgentProcessor(options.spec, options.behaviorName, this.episodes);
@@ -181,8 +113,9 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     return this.step >= this.settings.max_steps;
   }
 
-  get hyperparameters(): Readonly<SacHyperparameters> {
-    return this.settings.hyperparameters;
+  /** The hyperparameters the next update uses. */
+  hyperparameters(): MutableHyperparameters {
+    return { ...this.hp };
   }
 
   /** Episodes finished over the trainer's life, and the mean reward of the latest ones (PBT). */
@@ -194,16 +127,25 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     return this.episodes.recentMeanReward(n);
   }
 
-  /** Changes hyperparameters during training (PBT explore); the buffer capacity is fixed. */
-  setHyperparameters(h: Partial<Omit<SacHyperparameters, "buffer_size">>): void {
-    this.settings = { ...this.settings, hyperparameters: { ...this.settings.hyperparameters, ...h } };
-    if (h.tau !== undefined) this.model.setHyperparameters?.({ tau: h.tau });
-    this.currentLr = Number.NaN;
+  /**
+   * The one door for hyperparameters that change during training (schedules, resume, PBT explore):
+   * validated (HyperparameterError names the key), then used by the next update. A changed
+   * steps_per_update re-derives the update counter from the step count, as ML-Agents does on load.
+   */
+  setHyperparameters(h: Partial<MutableHyperparameters>): void {
+    validateHyperparameters(h);
+    if (h.batch_size !== undefined && h.batch_size > this.buffer.capacity) {
+      throw new HyperparameterError("batch_size", `${h.batch_size} exceeds the replay capacity ${this.buffer.capacity} (buffer_size)`);
+    }
+    const spuChanged = h.steps_per_update !== undefined && h.steps_per_update !== this.hp.steps_per_update;
+    this.hp = { ...this.hp, ...Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) };
+    if (spuChanged) this.updateSteps = impliedUpdateSteps(this.step, this.hp.steps_per_update, this.hp.buffer_init_steps);
+    this.pushToModel();
   }
 
   observe(decision: DecisionSteps, terminal: TerminalSteps): void {
     if (!this.warnedGroupReward && (decision.groupReward.some((r) => r !== 0) || terminal.groupReward.some((r) => r !== 0))) {
-      // Spec 3.9: SAC ignores group rewards, with ML-Agents' one-time warning (its spelling).
+      // docs/protocol.md §3.9: SAC ignores group rewards, with ML-Agents' one-time warning (its spelling).
       this.logger?.warn(
         "An agent recieved a Group Reward, but you are not using a multi-agent trainer. Please use the POCA trainer for best results.",
       );
@@ -216,7 +158,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       this.buffer.add(batch);
     }
     this.step += batch.length;
-    this.stepsSinceUpdateCall += batch.length;
   }
 
   act(decision: DecisionSteps, deterministic?: boolean): ActionTupleType {
@@ -231,28 +172,45 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     return tuple;
   }
 
-  maybeUpdate(): number {
-    const newSteps = this.stepsSinceUpdateCall;
-    this.stepsSinceUpdateCall = 0;
-    const hp = this.settings.hyperparameters;
+  /**
+   * Runs the gradient updates now due (ML-Agents' schedule above), until none is due or
+   * performance.now() passes `deadline`; at least one runs when any is due, and the rest stays due
+   * for the next call (the run loop yields in between). Returns how many were done.
+   */
+  maybeUpdate(deadline?: number): number {
+    const hp = this.hp;
     if (!this.training || this.isDone) return 0;
     if (this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return 0;
-    // Never more than ML-Agents' largest legitimate burst (the first one, about batch_size /
-    // steps_per_update) plus twice the steps that arrived: a restored or changed schedule cannot
-    // trigger thousands of catch-up updates in one call; a backlog drains over the next calls.
-    const cap = Math.ceil((hp.batch_size + 2 * newSteps) / hp.steps_per_update) + 1;
     this.applyLearningRate();
     let done = 0;
-    while ((this.step - hp.buffer_init_steps) / this.updateSteps > hp.steps_per_update && done < cap) {
+    while (this.dueAt(this.updateSteps)) {
+      if (deadline !== undefined && done > 0 && performance.now() > deadline) break;
       const sampled = this.buffer.sample(hp.batch_size, this.rng.uniform);
-      const result = this.model.update(this.withStrength(sampled));
-      for (const [field, value] of Object.entries(result)) {
-        if (typeof value === "number") this.stats.add(updateTags[field] ?? `Losses/${field}`, value);
+      const losses = this.model.update(this.withStrength(sampled));
+      for (const [field, tag] of Object.entries(updateTags) as [keyof typeof updateTags, string][]) {
+        const value = losses[field];
+        if (value !== null) this.stats.add(tag, value);
       }
       this.updateSteps += 1;
       done += 1;
     }
     return done;
+  }
+
+  /** Gradient updates due now (what maybeUpdate would run without a deadline). */
+  get pendingUpdates(): number {
+    const hp = this.hp;
+    if (!this.training || this.isDone || this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return 0;
+    // Closed form, then settled with the loop's own test (float division is monotone in u).
+    let k = Math.max(0, Math.ceil((this.step - hp.buffer_init_steps) / hp.steps_per_update) - this.updateSteps);
+    while (k > 0 && !this.dueAt(this.updateSteps + k - 1)) k--;
+    while (this.dueAt(this.updateSteps + k)) k++;
+    return k;
+  }
+
+  /** ML-Agents' test: is an update due while the counter is at `updateSteps`? */
+  private dueAt(updateSteps: number): boolean {
+    return (this.step - this.hp.buffer_init_steps) / updateSteps > this.hp.steps_per_update;
   }
 
   discardPending(which?: (agentId: number) => boolean): void {
@@ -285,32 +243,37 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   }
 
   /**
-   * Applies a state. hyperparameters "state" (default: an in-memory copy, PBT exploit) takes the
-   * state's hyperparameters; "keep" keeps this trainer's (resume: the configuration file wins).
+   * Applies a state. hyperparameters "state" (default: an in-memory copy, PBT exploit) is an
+   * exact copy: the state's hyperparameters and update counter. "keep" (resume) takes every
+   * hyperparameter from this trainer's configuration and re-derives the update counter from the
+   * step count and the configured steps_per_update, as ML-Agents does on load.
    */
   setState(state: SacTrainerState, hyperparameters: HyperparameterSource = "state"): void {
-    this.validate(state);
+    validateTrainerState(this.behaviorName, state);
+    // Only the mutable keys: a checkpoint written before hyperparameters.ts also holds fixed settings.
+    const next = hyperparameters === "state" ? { ...this.hp, ...pickMutable(state.hyperparameters) } : this.hp;
+    validateHyperparameters(next);
     this.model.setState(state.model);
     if (state.buffer) {
       if (state.buffer.capacity !== this.buffer.capacity) this.buffer = new ReplayBuffer(this.layout(), state.buffer.capacity);
       this.buffer.setState(state.buffer);
     }
+    this.hp = next;
     if (hyperparameters === "state") {
-      this.setHyperparameters(state.hyperparameters);
       const ext = this.settings.reward_signals.extrinsic ?? { gamma: 0.99, strength: 1 };
       this.settings = { ...this.settings, reward_signals: { ...this.settings.reward_signals, extrinsic: { ...ext, strength: state.rewardStrength } } };
     }
     this.step = state.step;
-    // A schedule that lags behind the step (a state from before update_steps was saved, or a
-    // changed steps_per_update) is moved forward so the ratio holds: no catch-up burst (an
-    // ML-Agents --resume pitfall).
-    const hp = this.settings.hyperparameters;
-    const consistent = Math.floor(Math.max(0, this.step - hp.buffer_init_steps) / hp.steps_per_update);
-    this.updateSteps = Math.max(state.updateSteps, consistent, 1);
+    if (hyperparameters === "keep") this.updateSteps = impliedUpdateSteps(this.step, this.hp.steps_per_update, this.hp.buffer_init_steps);
+    else {
+      // An exact copy keeps the counter; one that lags behind the step (a legacy state without
+      // it) is moved forward so the ratio holds, instead of a burst of catch-up updates.
+      const consistent = Math.floor(Math.max(0, this.step - this.hp.buffer_init_steps) / this.hp.steps_per_update);
+      this.updateSteps = Math.max(state.updateSteps, consistent, 1);
+    }
     this.rng.setState(state.rng);
     this.episodes.setState(state.episodes);
-    this.stepsSinceUpdateCall = 0;
-    this.currentLr = Number.NaN;
+    this.pushToModel();
     this.nextSummaryStep = nextIntervalStep(this.step, this.settings.summary_freq);
     this.nextCheckpointStep = nextIntervalStep(this.step, this.checkpointInterval());
   }
@@ -357,22 +320,9 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       updateSteps: this.updateSteps,
       rng: this.rng.getState(),
       episodes: this.episodes.getState(),
-      hyperparameters: { ...this.settings.hyperparameters },
+      hyperparameters: { ...this.hp },
       rewardStrength: this.strength(),
     };
-  }
-
-  private validate(s: SacTrainerState): void {
-    const fail = (field: string, detail: string): never => {
-      throw new SacTrainerStateError(this.behaviorName, field, detail);
-    };
-    if (s.kind !== "sac") fail("kind", `is ${String(s.kind)}, expected sac`);
-    for (const f of ["step", "updateSteps", "rng", "rewardStrength"] as const) {
-      if (typeof s[f] !== "number" || !Number.isFinite(s[f])) fail(f, "is not a finite number");
-    }
-    if (s.step < 0 || !Number.isInteger(s.step)) fail("step", "is not a non-negative integer");
-    if (!s.hyperparameters || typeof s.hyperparameters.steps_per_update !== "number") fail("hyperparameters", "is missing");
-    if (!s.episodes || !Array.isArray(s.episodes.recentRewards)) fail("episodes", "is missing");
   }
 
   private buildSummary(step: number): TrainerSummary {
@@ -389,7 +339,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   }
 
   private learningRate(): number {
-    const hp = this.settings.hyperparameters;
+    const hp = this.hp;
     return hp.learning_rate_schedule === "linear"
       ? linearLearningRate(hp.learning_rate, this.step, this.settings.max_steps)
       : hp.learning_rate;
@@ -398,9 +348,22 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   private applyLearningRate(): void {
     const lr = this.learningRate();
     if (lr !== this.currentLr) {
-      this.model.setLearningRate(lr);
+      this.model.setHyperparameters({ learningRate: lr });
       this.currentLr = lr;
     }
+  }
+
+  /** Every engine-side hyperparameter to the model, so its next update uses this trainer's values. */
+  private pushToModel(): void {
+    const a = this.spec.actionSpec;
+    this.model.setHyperparameters({
+      gamma: this.hp.gamma,
+      tau: this.hp.tau,
+      ...targetEntropies(a.continuousSize, a.discreteBranches, this.hp.target_entropy_scale),
+      initEntropyCoef: this.hp.init_entcoef,
+    });
+    this.currentLr = Number.NaN;
+    this.applyLearningRate();
   }
 
   private strength(): number {

@@ -1,7 +1,7 @@
 // What a trainer reports every summary_freq steps, keyed by ML-Agents' TensorBoard tag names so
 // stats.jsonl, TensorBoard and ML-Agents' docs read the same.
 
-/** ML-Agents tag names used by the SAC trainer (docs/protocol.md §8.3). */
+/** ML-Agents tag names used by the SAC trainer (docs/protocol.md §8.3; ML-Agents spells "Coeff"). */
 export const Tags = {
   cumulativeReward: "Environment/Cumulative Reward",
   episodeLength: "Environment/Episode Length",

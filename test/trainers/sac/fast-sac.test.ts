@@ -1,9 +1,13 @@
-// The tensor-free update (fast-sac.ts) against the tfjs gradient-tape update, from identical
-// initial weights: Adam's first moment after one step is 0.1 * gradient, so comparing moments
-// compares every gradient of both losses; statistics are compared over several steps.
+// The fast engine (fast-engine.ts, fast-sac.ts) against the tape engine (tape-engine.ts), from
+// identical initial weights: Adam's first moment after one step is 0.1 * gradient, so comparing
+// moments compares every gradient of both losses; statistics are compared over several steps.
+// These are the only two engines the factory (sac-model.ts) can choose; the last group checks its choices.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../src/trainers/backend.js";
-import { SacModel } from "../../../src/trainers/sac/sac-model.js";
+import { SacModel, createSacEngine, resolveEngine } from "../../../src/trainers/sac/sac-model.js";
+import { FastSacEngine } from "../../../src/trainers/sac/fast-engine.js";
+import { TapeSacEngine } from "../../../src/trainers/sac/tape-engine.js";
+import { SacEngineUnavailableError } from "../../../src/trainers/sac/errors.js";
 import { makeSpec, randomBatch, sacSettings } from "./helpers.js";
 
 beforeAll(async () => {
@@ -90,5 +94,39 @@ describe("tensor-free SAC update equals the gradient-tape update", () => {
     models.push(m);
     expect(m.engine).toBe("tape");
     expect(() => new SacModel(spec, sacSettings({ hidden: 8 }), 1, { engine: "fast" })).toThrow(/vis_encode_type/);
+  });
+});
+
+describe("the engine factory chooses once, from the backend and the observation kinds", () => {
+  it("wasm + vector observations: fast; any image: tape; 'tape' on request", () => {
+    const vector = makeSpec([[4], [2]], 1, [2]);
+    const visual = makeSpec([[3, 20, 20], [2]], 1, []);
+    expect(resolveEngine([[4], [2]])).toBe("fast");
+    expect(resolveEngine([[3, 20, 20], [2]])).toBe("tape");
+    expect(resolveEngine([[4]], "tape")).toBe("tape");
+    const e1 = createSacEngine(vector, sacSettings({ hidden: 8 }), 1);
+    const e2 = createSacEngine(visual, sacSettings({ hidden: 8 }), 1);
+    const e3 = createSacEngine(vector, sacSettings({ hidden: 8 }), 1, { engine: "tape" });
+    try {
+      expect(e1).toBeInstanceOf(FastSacEngine);
+      expect(e2).toBeInstanceOf(TapeSacEngine);
+      expect(e3).toBeInstanceOf(TapeSacEngine);
+    } finally {
+      for (const e of [e1, e2, e3]) e.dispose();
+    }
+  });
+
+  it("another backend: tape; asking for fast there is refused with the reason", async () => {
+    await initBackend("js");
+    try {
+      expect(resolveEngine([[4]])).toBe("tape");
+      const e = createSacEngine(makeSpec([[4]], 1, []), sacSettings({ hidden: 8 }), 1);
+      expect(e.engine).toBe("tape");
+      e.dispose();
+      expect(() => resolveEngine([[4]], "fast")).toThrow(SacEngineUnavailableError);
+      expect(() => resolveEngine([[4]], "fast")).toThrow(/WebAssembly backend's internals \(missing: the wasm backend \(active: cpu\)\)/);
+    } finally {
+      await initBackend("wasm");
+    }
   });
 });

@@ -189,10 +189,10 @@ describe("SacModel update math", () => {
       const spec = makeSpec([[3]], cont, branches);
       const batch = randomBatch(spec, 16, 4);
       const up = model(spec, sacSettings(), 1);
-      up.setHyperparameters({ targetEntropyContinuous: 10, targetEntropyDiscrete: [5] });
+      up.setHyperparameters({ targetEntropyContinuous: 10, targetEntropyDiscrete: branches.map(() => 5) });
       const down = model(spec, sacSettings(), 1);
-      down.setHyperparameters({ targetEntropyContinuous: -10, targetEntropyDiscrete: [0.01] });
-      const key = cont ? "continuousEntropyCoef" : "discreteEntropyCoef";
+      down.setHyperparameters({ targetEntropyContinuous: -10, targetEntropyDiscrete: branches.map(() => 0.01) });
+      const key = cont ? "continuousEntropyCoeff" : "discreteEntropyCoeff";
       expect(up.update(batch)[key]).toBeGreaterThan(1);
       expect(down.update(batch)[key]).toBeLessThan(1);
     }
@@ -203,7 +203,7 @@ describe("SacModel update math", () => {
     const batch = randomBatch(spec, 8, 4);
     const a = model(spec, sacSettings(), 1);
     const b = model(spec, sacSettings(), 1);
-    b.setLearningRate(0);
+    b.setHyperparameters({ learningRate: 0 });
     expect(b.update(batch).learningRate).toBe(0);
     a.update(batch);
     const wa = a.getState().tensors["actor/head/w"].data;

@@ -1,12 +1,13 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
-import type { DecisionSteps, TerminalSteps } from "../../../src/env/steps.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 import type { ActorSnapshot } from "../../../src/trainers/common/actor-snapshot.js";
 import type { TransitionBatch } from "../../../src/trainers/common/transition.js";
+import type { EngineHyperparameters } from "../../../src/trainers/sac/sac-engine.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
+import { Env, settings } from "./trainer-helpers.js";
 import { StatsAggregationMethod } from "../../../src/trainers/stats/trainer-summary.js";
 
 import {
@@ -59,10 +60,10 @@ class FakeModel implements SacModelLike {
     this.lastRewards = Array.from(batch.rewards);
     // weights depend on the sampled minibatch: identical trajectories need identical sampling
     for (let i = 0; i < batch.length; i++) this.weight += 1e-4 * batch.obs[0]![i * OBS]! + 1e-5 * batch.rewards[i]!;
-    return { q1Loss: this.updates, q2Loss: 2, policyLoss: -1, entropy: 0.5, continuousEntropyCoeff: 0.1, extra: 4 };
+    return { q1Loss: this.updates, q2Loss: 2, policyLoss: -1, entropy: 0.5, learningRate: this.lrs.at(-1) ?? 0, continuousEntropyCoeff: 0.1, discreteEntropyCoeff: null, discreteAlphas: [] };
   }
-  setLearningRate(lr: number): void {
-    this.lrs.push(lr);
+  setHyperparameters(h: Partial<EngineHyperparameters>): void {
+    if (h.learningRate !== undefined) this.lrs.push(h.learningRate);
   }
   getState() {
     return { weight: this.weight, updates: this.updates };
@@ -86,69 +87,6 @@ const deps: SacTrainerDeps = {
   deserializeModelState: (b) => JSON.parse(new TextDecoder().decode(b)),
   takeWeights: (own, source) => ({ ...(own as object), weight: (source as { weight: number }).weight }),
 };
-
-function settings(h: Partial<TrainerSettings["hyperparameters"]> = {}, rest: Partial<TrainerSettings> = {}): TrainerSettings {
-  return {
-    trainer_type: "sac",
-    hyperparameters: {
-      learning_rate: 3e-4,
-      learning_rate_schedule: "constant",
-      batch_size: 16,
-      buffer_size: 5000,
-      buffer_init_steps: 0,
-      tau: 0.005,
-      steps_per_update: 1,
-      save_replay_buffer: false,
-      init_entcoef: 1,
-      reward_signal_steps_per_update: 1,
-      ...h,
-    },
-    network_settings: { normalize: false, hidden_units: 8, num_layers: 1, vis_encode_type: "simple", memory: null, goal_conditioning_type: "hyper", deterministic: false },
-    reward_signals: { extrinsic: { gamma: 0.99, strength: 1 } },
-    init_path: null,
-    keep_checkpoints: 5,
-    even_checkpoints: false,
-    checkpoint_interval: 500000,
-    max_steps: 500000,
-    time_horizon: 64,
-    summary_freq: 50000,
-    threaded: false,
-    self_play: null,
-    behavioral_cloning: null,
-    ...rest,
-  };
-}
-
-/** A deterministic little environment: N agents, episodes of `len` steps, reward 1 at the end. */
-class Env {
-  t = 0;
-  constructor(readonly n: number, readonly len: number) {}
-  next(): { decision: DecisionSteps; terminal: TerminalSteps } {
-    const t = this.t++;
-    const ids = Array.from({ length: this.n }, (_, i) => i);
-    const ending = t > 0 && t % this.len === 0 ? ids : [];
-    const obs = (id: number) => [Math.sin(t + id), Math.cos(t * 0.5 + id), (t % this.len) / this.len];
-    const decision: DecisionSteps = {
-      length: ids.length,
-      obs: [Float32Array.from(ids.flatMap(obs))],
-      reward: Float32Array.from(ids.map((id) => 0.1 * id)),
-      agentId: Int32Array.from(ids),
-      actionMask: [new Uint8Array(ids.length * 3)],
-      groupId: new Int32Array(ids.length),
-      groupReward: new Float32Array(ids.length),
-    };
-    const terminal: TerminalSteps = {
-      length: ending.length,
-      obs: [Float32Array.from(ending.flatMap(obs))],
-      reward: Float32Array.from(ending.map(() => 1)),
-      interrupted: Uint8Array.from(ending.map((id) => id % 2)),
-      agentId: Int32Array.from(ending),
-      groupId: new Int32Array(ending.length),
-      groupReward: new Float32Array(ending.length),
-    };
-    return { decision, terminal };
-  }
-}
 
 type Trainer = SacTrainer;
 
@@ -221,6 +159,25 @@ describe("SacTrainer update schedule", () => {
     });
   }
 
+  it("pendingUpdates is always what maybeUpdate() then does (float ratios included)", () => {
+    for (const [spu, init] of [[0.1, 0], [0.3, 7], [1, 0], [2.5, 40], [3, 3]] as const) {
+      const { trainer } = make(settings({ steps_per_update: spu, buffer_init_steps: init }));
+      const env = new Env(3, 9);
+      let total = 0;
+      for (let i = 0; i < 60; i++) {
+        const { decision, terminal } = env.next();
+        trainer.observe(decision, terminal);
+        trainer.act(decision);
+        const due = trainer.pendingUpdates;
+        const done = trainer.maybeUpdate();
+        expect(done).toBe(due);
+        expect(trainer.pendingUpdates).toBe(0);
+        total += done;
+      }
+      expect(total).toBeGreaterThan(0);
+    }
+  });
+
   it("no updates before the buffer holds batch_size experiences", () => {
     const { trainer, model } = make(settings({ batch_size: 50 }));
     const env = new Env(2, 1000);
@@ -232,8 +189,77 @@ describe("SacTrainer update schedule", () => {
   });
 });
 
+describe("SacTrainer.maybeUpdate(deadline)", () => {
+  /** A fake model whose every update takes 10 ms of a controlled clock. */
+  function timed(): { trainer: Trainer; clock: { now: number } } {
+    const clock = { now: 1000 };
+    vi.spyOn(performance, "now").mockImplementation(() => clock.now);
+    const trainer = new SacTrainer({
+      behaviorName: "Ball",
+      spec,
+      settings: settings({ steps_per_update: 0.25, batch_size: 16 }),
+      seed: 1,
+      deps: {
+        ...deps,
+        createModel: (_a, _b, sd) => {
+          const m = new FakeModel(sd);
+          const update = m.update.bind(m);
+          m.update = (b) => {
+            clock.now += 10;
+            return update(b);
+          };
+          return m;
+        },
+      },
+    });
+    return { trainer, clock };
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it("stops once performance.now() passes the deadline; what is left stays due for the next call", () => {
+    const { trainer, clock } = timed();
+    const env = new Env(4, 1000);
+    for (let i = 0; i < 6; i++) {
+      const { decision, terminal } = env.next();
+      trainer.observe(decision, terminal);
+      trainer.act(decision);
+    }
+    const due = trainer.pendingUpdates;
+    expect(due).toBe(Math.ceil(trainer.stepCount / 0.25) - 1); // 20 steps / 0.25 - update_steps 1
+    // updates at t = 0, 10, 20, 30 ms pass the check (now <= deadline); after the 4th, now = 40 > 35
+    expect(trainer.maybeUpdate(clock.now + 35)).toBe(4);
+    expect(trainer.pendingUpdates).toBe(due - 4);
+    expect(trainer.maybeUpdate(clock.now - 1)).toBe(1); // a deadline already passed: one update, progress guaranteed
+    expect(trainer.maybeUpdate()).toBe(due - 5); // no deadline: all the rest
+    expect(trainer.pendingUpdates).toBe(0);
+    expect(trainer.maybeUpdate(clock.now + 1000)).toBe(0);
+  });
+
+  it("with deadlines the same updates happen as without, only spread over calls", () => {
+    const split = timed();
+    const whole = make(settings({ steps_per_update: 0.25, batch_size: 16 }));
+    const envA = new Env(4, 9);
+    const envB = new Env(4, 9);
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < 30; i++) {
+      for (const [t, e] of [[split.trainer, envA], [whole.trainer, envB]] as const) {
+        const { decision, terminal } = e.next();
+        t.observe(decision, terminal);
+        t.act(decision);
+      }
+      a += split.trainer.maybeUpdate(split.clock.now + 25); // at most 3 per call
+      b += whole.trainer.maybeUpdate();
+    }
+    expect(b).toBeGreaterThan(a); // the split one is behind...
+    while (split.trainer.pendingUpdates > 0) a += split.trainer.maybeUpdate(split.clock.now + 25);
+    expect(a).toBe(b); // ...and catches up exactly
+    expect(split.trainer.updateStepCount).toBe(whole.trainer.updateStepCount);
+  });
+});
+
 describe("SacTrainer resume and state copies", () => {
-  it("resume restores the counters: the schedule continues exactly, no catch-up burst", () => {
+  it("resume re-derives the update counter from the step count (ML-Agents); the schedule continues, no burst", () => {
     const s = settings({ steps_per_update: 2, save_replay_buffer: true });
     const a = make(s);
     const env = new Env(3, 7);
@@ -242,7 +268,8 @@ describe("SacTrainer resume and state copies", () => {
     const b = make(s, 99);
     b.trainer.loadSerializedState(bytes);
     expect(b.trainer.stepCount).toBe(a.trainer.stepCount);
-    expect(b.trainer.updateStepCount).toBe(a.trainer.updateStepCount);
+    expect(b.trainer.updateStepCount).toBe(Math.floor(b.trainer.stepCount / 2)); // ML-Agents add_policy: int(max(1, step / spu))
+    expect(Math.abs(b.trainer.updateStepCount - a.trainer.updateStepCount)).toBeLessThanOrEqual(1);
     const envB = new Env(3, 7);
     envB.t = env.t;
     const resumed = { step: b.trainer.stepCount, updateSteps: b.trainer.updateStepCount, buffer: b.trainer.bufferSize };
@@ -272,19 +299,20 @@ describe("SacTrainer resume and state copies", () => {
     expect(max).toBeLessThanOrEqual(5); // 4 new experiences per step -> about 4 updates, not ~800
   });
 
-  it("a lowered steps_per_update drains its backlog over several calls (per-call cap)", () => {
+  it("a changed steps_per_update re-derives the counter from the step count: the new rate starts at once", () => {
     const s = settings({ steps_per_update: 10, batch_size: 16 });
     const { trainer } = make(s);
     const env = new Env(4, 10);
     for (let i = 0; i < 200; i++) drive(trainer, env);
     trainer.setHyperparameters({ steps_per_update: 0.5 });
+    expect(trainer.updateStepCount).toBe(Math.floor(trainer.stepCount / 0.5));
     const counts: number[] = [];
     for (let i = 0; i < 40; i++) counts.push(drive(trainer, env));
-    const cap = Math.ceil((16 + 2 * 4) / 0.5) + 1;
-    expect(Math.max(...counts)).toBeLessThanOrEqual(cap);
-    expect(counts[0]).toBe(cap);
-    // the ratio is eventually restored
-    expect(trainer.stepCount / trainer.updateStepCount).toBeLessThanOrEqual(0.5 + 1e-9);
+    expect(counts.every((c) => c === 8)).toBe(true); // 4 new experiences per step / 0.5
+    trainer.setHyperparameters({ steps_per_update: 4 });
+    const slower: number[] = [];
+    for (let i = 0; i < 40; i++) slower.push(drive(trainer, env));
+    expect(slower.reduce((a, b) => a + b, 0)).toBe(40); // 160 experiences / 4, no pause
   });
 
   it("a copied state gives identical actions and identical training afterwards", () => {
@@ -342,11 +370,20 @@ describe("SacTrainer resume and state copies", () => {
     const a = make(settings({ learning_rate: 1e-3 }, { reward_signals: { extrinsic: { gamma: 0.99, strength: 3 } } }));
     const b = make(settings({ learning_rate: 5e-4 }));
     b.trainer.setState(a.trainer.getState());
-    expect(b.trainer.hyperparameters.learning_rate).toBe(1e-3);
+    expect(b.trainer.hyperparameters().learning_rate).toBe(1e-3);
     expect(b.trainer.getState().rewardStrength).toBe(3);
     const c = make(settings({ learning_rate: 5e-4 }));
     c.trainer.loadSerializedState(a.trainer.serializeState());
-    expect(c.trainer.hyperparameters.learning_rate).toBe(5e-4);
+    expect(c.trainer.hyperparameters().learning_rate).toBe(5e-4);
+  });
+
+  it("a state from before hyperparameters.ts (fixed settings among its hyperparameters) still copies", () => {
+    const a = make(settings({ learning_rate: 1e-3 }));
+    const st = a.trainer.getState();
+    const legacy = { ...st, hyperparameters: { ...st.hyperparameters, buffer_size: 5000, save_replay_buffer: false, reward_signal_steps_per_update: 1 } };
+    const b = make(settings({ learning_rate: 5e-4 }));
+    b.trainer.setState(legacy);
+    expect(b.trainer.hyperparameters()).toEqual(a.trainer.hyperparameters());
   });
 
   it("initializeWeightsFrom takes the weights only: steps, buffer and counters start fresh", () => {
@@ -469,7 +506,7 @@ describe("SacTrainer data flow", () => {
     expect(first.values["Policy/Entropy"]).toBe(0.5);
     expect(first.values["Policy/Continuous Entropy Coeff"]).toBeCloseTo(0.1, 12);
     expect(first.values["Policy/Learning Rate"]).toBe(3e-4);
-    expect(first.values["Losses/extra"]).toBe(4);
+    expect(first.values["Policy/Discrete Entropy Coeff"]).toBeUndefined(); // null: no discrete actions reported
     expect(summaries[1]!.values["Custom/Score"]).toBeUndefined();
     expect(nextIntervalStep(50, 50)).toBe(100);
     expect(nextIntervalStep(51, 50)).toBe(100);

@@ -1,0 +1,317 @@
+// The SAC update on TensorFlow.js' gradient tape: the reference form of the equations, read top
+// to bottom in update(). The fast engine (fast-engine.ts, fast-sac.ts) computes the same
+// quantities by hand and is checked against this file in test/trainers/sac/fast-sac.test.ts.
+//
+// Variant: Soft Actor-Critic with automatic temperature (Haarnoja et al. 2018, arXiv 1801.01290
+// and 1812.05905) as in SB3 / CleanRL: twin Q critics WITH twin target Q networks (Polyak tau),
+// clipped double-Q (min of the two) in both the Bellman target and the actor loss. Deviation from
+// ML-Agents: ML-Agents trains a V network with a target V and no target Q (docs/protocol.md §9),
+// and its policy loss uses Q1 only.
+// Discrete branches: SAC-Discrete (Christodoulou 2019, arXiv 1910.07207), exact expectations over
+// each masked categorical, one alpha per branch. Continuous: tanh-squashed Gaussian, one alpha.
+// Hybrid: critics see encoding ++ continuous action and output one Q per discrete action;
+// branches are combined by their mean (ML-Agents); both entropy terms are subtracted (principled
+// signs; ML-Agents adds the continuous one in its hybrid V target).
+// Rewards arrive multiplied by the reward-signal strength (the trainer does it at sampling time).
+// GOAL_SIGNAL observations are plain vector inputs (goal_conditioning_type "hyper" is not implemented).
+// This engine runs on any tfjs backend and with visual observations.
+
+import * as tf from "@tensorflow/tfjs-core";
+import type { ActorSnapshot } from "../common/actor-snapshot.js";
+import type { TransitionBatch } from "../common/transition.js";
+import { branchEntropies, maskedLogSoftmax } from "./categorical.js";
+import { SacStateError } from "./errors.js";
+import { FlatAdam } from "./flat-adam.js";
+import { actorForward, createNetworks, criticForward, flatSize, isVisual, type ActorVars, type CriticVars, type VarFactory } from "./networks.js";
+import type { MaskData, SacCommon } from "./sac-common.js";
+import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, StepStatistics, UpdateLosses } from "./sac-engine.js";
+import { actorSnapshot } from "./sac-snapshot.js";
+import { stateTensor, type SacHyperparameters, type SacState, type TensorData } from "./sac-state.js";
+import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN, sampleSquashed } from "./squashed-gaussian.js";
+
+/** One policy evaluation: sampled squashed action and its log-density, and/or the branch distributions. */
+interface PolicyOut {
+  action: tf.Tensor2D | null;
+  logProbC: tf.Tensor1D | null;
+  probs: tf.Tensor2D | null;
+  logProbs: tf.Tensor2D | null;
+}
+
+export class TapeSacEngine implements SacEngine {
+  readonly engine = "tape";
+  readonly gemmCalls = 0;
+  private readonly factory: VarFactory;
+  private readonly actor: ActorVars;
+  private readonly critic: CriticVars;
+  private readonly target: CriticVars;
+  private readonly actorParams: tf.Variable[];
+  private readonly criticParams: tf.Variable[];
+  private readonly targetParams: tf.Variable[];
+  private readonly actorOpt: FlatAdam;
+  private readonly criticOpt: FlatAdam;
+  private normTensors: ({ mean: tf.Tensor; std: tf.Tensor } | null)[] = [];
+
+  constructor(private readonly common: SacCommon) {
+    const nets = createNetworks(common.layout, common.rng);
+    this.factory = nets.factory;
+    this.actor = nets.actor;
+    this.critic = nets.critic;
+    this.target = nets.target;
+    const group = (prefix: string): tf.Variable[] => [...this.factory.vars.entries()].filter(([k]) => k.startsWith(`${prefix}/`)).map(([, v]) => v);
+    this.actorParams = group("actor");
+    this.criticParams = group("critic");
+    this.targetParams = group("target");
+    this.actorOpt = new FlatAdam(this.actorParams, `${this.factory.prefix}/adam/actor`);
+    this.criticOpt = new FlatAdam(this.criticParams, `${this.factory.prefix}/adam/critic`);
+    this.refreshNormTensors();
+  }
+
+  get updateCount(): number {
+    return this.common.updates;
+  }
+
+  get alphas(): { continuous: number | null; discrete: number[] } {
+    return this.common.alphas;
+  }
+
+  setHyperparameters(h: Partial<EngineHyperparameters>): void {
+    this.common.setHyperparameters(h);
+  }
+
+  hyperparameters(): SacHyperparameters {
+    const h = this.common.hyperparameters;
+    return { ...h, targetEntropyDiscrete: [...h.targetEntropyDiscrete] };
+  }
+
+  updateNormalizer(obs: readonly Float32Array[], n: number): void {
+    if (this.common.updateNormalizer(obs, n)) this.refreshNormTensors();
+  }
+
+  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): ActionBatch {
+    const { continuousSize: A, branches } = this.common.layout;
+    const S = this.common.total;
+    const { eps, mask } = this.common.actingInputs(masks, n, deterministic);
+    const out = tf.tidy(() => {
+      const raw = actorForward(this.actor, this.inputs(obs, n), false);
+      const parts: tf.Tensor[] = [];
+      if (A > 0) {
+        const mu = tf.slice(raw, [0, 0], [n, A]);
+        if (deterministic) parts.push(tf.tanh(mu)); // tanh(mean): what Unity should get (docs/protocol.md §9)
+        else {
+          const logSigma = tf.clipByValue(tf.slice(raw, [0, A], [n, A]), LOG_SIGMA_MIN, LOG_SIGMA_MAX);
+          parts.push(tf.tanh(tf.add(mu, tf.mul(tf.exp(logSigma), tf.tensor2d(eps!, [n, A])))));
+        }
+      }
+      if (S > 0) parts.push(maskedLogSoftmax(tf.slice(raw, [0, 2 * A], [n, S]) as tf.Tensor2D, tf.tensor2d(mask!.keep, [n, S]), tf.tensor2d(mask!.penalty, [n, S]), branches).probs);
+      return parts.length === 1 ? parts[0] : tf.concat(parts, 1);
+    });
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    const width = A + S;
+    const continuous = new Float32Array(n * A);
+    for (let r = 0; r < n; r++) for (let i = 0; i < A; i++) continuous[r * A + i] = values[r * width + i];
+    return { continuous, discrete: this.common.pickDiscrete(values, n, width, A, deterministic) };
+  }
+
+  evaluate(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null): PolicyEvaluation {
+    const { continuousSize: A, branches } = this.common.layout;
+    const S = this.common.total;
+    const m = this.common.actingInputs(masks, n, true).mask;
+    const out = tf.tidy(() => {
+      const raw = actorForward(this.actor, this.inputs(obs, n), false);
+      const parts: tf.Tensor[] = [];
+      if (A > 0) parts.push(tf.slice(raw, [0, 0], [n, A]), tf.clipByValue(tf.slice(raw, [0, A], [n, A]), LOG_SIGMA_MIN, LOG_SIGMA_MAX));
+      if (S > 0) parts.push(maskedLogSoftmax(tf.slice(raw, [0, 2 * A], [n, S]) as tf.Tensor2D, tf.tensor2d(m!.keep, [n, S]), tf.tensor2d(m!.penalty, [n, S]), branches).probs);
+      return tf.concat(parts, 1);
+    });
+    const v = out.dataSync() as Float32Array;
+    out.dispose();
+    const width = 2 * A + S;
+    const col = (from: number, size: number): Float32Array => {
+      const r = new Float32Array(n * size);
+      for (let i = 0; i < n; i++) r.set(v.subarray(i * width + from, i * width + from + size), i * size);
+      return r;
+    };
+    let c = 2 * A;
+    const probs = branches.map((size) => col((c += size) - size, size));
+    return { mu: col(0, A), logSigma: col(A, A), probs };
+  }
+
+  /** One SAC update: target (no gradient) -> critic step -> actor step -> alpha step -> Polyak. */
+  update(batch: TransitionBatch): UpdateLosses {
+    const c = this.common.updateConstants(batch);
+    const n = c.n;
+    const { continuousSize: A, branches } = this.common.layout;
+    const S = this.common.total;
+    const nb = branches.length;
+    const hp = this.common.hyperparameters;
+    const kept: tf.Tensor[] = [];
+    const out = tf.tidy(() => {
+      const s = this.inputs(batch.obs, n);
+      const s2 = this.inputs(batch.nextObs, n);
+      // 1. Bellman target, no gradient. SAC 1812.05905 eq. 3 and 5 (soft value of s'), clipped
+      //    double-Q over the twin TARGET critics (TD3 1802.09477 §4.2), SAC-Discrete 1910.07207 eq. 10
+      //    for the exact expectation over each branch:
+      //    y = r + gamma (1 - done) (min_i Q'_i(s', a') - alpha log pi(a'|s')),   a' ~ pi(.|s')
+      const next = this.policy(s2, n, c.epsNext, c.maskNext, false);
+      const qNext = criticForward(this.target, s2, next.action, { params: false, action: false });
+      const y = tf.add(tf.tensor1d(batch.rewards.subarray(0, n)), tf.mul(tf.tensor1d(c.discount), this.softValue(qNext, next, n)));
+      // 2. Critic step. SAC 1812.05905 eq. 5: J_Q(theta_i) = 0.5 E[(Q_i(s, a) - y)^2] for i = 1, 2
+      //    (both critics in one grouped network). Discrete: Q(s, a) = mean over branches of Q_b(s, a_b) (ML-Agents).
+      const taken = A > 0 ? tf.tensor2d(batch.continuousActions.subarray(0, n * A), [n, A]) : null;
+      const oneHot = c.oneHot ? tf.tensor3d(c.oneHot, [1, n, S]) : null;
+      const critic = tf.variableGrads(() => {
+        const q = criticForward(this.critic, s, taken, { params: true, action: false }); // [2, n, K]
+        const qa = oneHot ? tf.div(tf.sum(tf.mul(q, oneHot), 2), nb) : tf.reshape(q, [2, n]);
+        const perCritic = tf.mul(tf.mean(tf.square(tf.sub(qa, y)), 1), 0.5);
+        kept.push(tf.keep(perCritic));
+        return tf.sum(perCritic) as tf.Scalar;
+      }, this.criticParams);
+      const criticFlat = this.criticOpt.apply(this.criticParams.map((v) => critic.grads[v.name]), hp.learningRate);
+      // 3. Actor step with the updated critics. SAC 1812.05905 eq. 7, reparameterized a~ = tanh(mu + sigma eps)
+      //    (1801.01290 eq. 11-13, App. C for the tanh log-det); SAC-Discrete 1910.07207 eq. 12:
+      //    J_pi = E_s[ alpha log pi(a~|s) - min_i Q_i(s, a~) ], exact expectations over discrete branches.
+      const actor = tf.variableGrads(() => {
+        const pi = this.policy(s, n, c.eps, c.maskNow, true);
+        const q = criticForward(this.critic, s, pi.action, { params: false, action: A > 0 });
+        const stats: tf.Tensor[] = [];
+        if (pi.logProbC) stats.push(tf.reshape(tf.mean(pi.logProbC), [1]));
+        if (pi.probs) stats.push(tf.mean(branchEntropies(pi.probs, pi.logProbs!, branches), 0));
+        kept.push(tf.keep(stats.length === 1 ? stats[0] : tf.concat(stats)));
+        return tf.neg(tf.mean(this.softValue(q, pi, n))) as tf.Scalar;
+      }, this.actorParams);
+      this.actorOpt.apply(this.actorParams.map((v) => actor.grads[v.name]), hp.learningRate);
+      // 4. Alpha step: host side (SacCommon.finishUpdate, SAC 1812.05905 eq. 18), from the actor step's log pi.
+      // 5. Polyak averaging of the target critics: theta' <- tau theta + (1 - tau) theta' (SAC 1812.05905 Alg. 1).
+      const targetFlat = tf.concat(this.targetParams.map((p) => tf.reshape(p, [-1])));
+      const blended = tf.add(tf.mul(criticFlat, hp.tau), tf.mul(targetFlat, 1 - hp.tau)) as tf.Tensor1D;
+      assignFlat(this.targetParams, blended);
+      return tf.reshape(actor.value, [1]);
+    });
+    const policyLoss = out.dataSync()[0];
+    out.dispose();
+    const [q1Loss, q2Loss] = kept[0].dataSync() as Float32Array;
+    const entropyStats = Array.from(kept[1].dataSync() as Float32Array);
+    kept.forEach((t) => t.dispose());
+    const stats: StepStatistics = {
+      q1Loss,
+      q2Loss,
+      policyLoss,
+      meanLogPi: A > 0 ? entropyStats[0] : null,
+      branchEntropies: entropyStats.slice(A > 0 ? 1 : 0),
+    };
+    return this.common.finishUpdate(stats);
+  }
+
+  snapshot(): ActorSnapshot {
+    return actorSnapshot((key) => this.read(key), this.common.layout, this.common.normalizers);
+  }
+
+  getState(): SacState {
+    const tensors: Record<string, TensorData> = {};
+    for (const key of this.factory.vars.keys()) tensors[key] = this.read(key);
+    for (const [name, opt] of [["actor", this.actorOpt], ["critic", this.criticOpt]] as const) {
+      tensors[`adam/${name}/m`] = { shape: [opt.size], data: (opt.m.dataSync() as Float32Array).slice() };
+      tensors[`adam/${name}/v`] = { shape: [opt.size], data: (opt.v.dataSync() as Float32Array).slice() };
+    }
+    return { ...this.common.scalarState(), tensors, adamSteps: { actor: this.actorOpt.step, critic: this.criticOpt.step } };
+  }
+
+  setState(state: SacState): void {
+    this.common.checkLayout(state);
+    const put = (key: string, v: tf.Variable): void => assignData(v, stateTensor(state, key, v.size));
+    for (const [key, v] of this.factory.vars) put(key, v);
+    for (const [name, opt] of [["actor", this.actorOpt], ["critic", this.criticOpt]] as const) {
+      put(`adam/${name}/m`, opt.m);
+      put(`adam/${name}/v`, opt.v);
+    }
+    this.actorOpt.step = state.adamSteps.actor;
+    this.criticOpt.step = state.adamSteps.critic;
+    this.common.setScalarState(state);
+    this.refreshNormTensors();
+  }
+
+  dispose(): void {
+    for (const v of this.factory.vars.values()) v.dispose();
+    this.actorOpt.dispose();
+    this.criticOpt.dispose();
+    this.normTensors.forEach((t) => t && tf.dispose([t.mean, t.std]));
+    this.normTensors = [];
+  }
+
+  private read(key: string): TensorData {
+    const v = this.factory.vars.get(key);
+    if (!v) throw new SacStateError(`tensors.${key}`, "is not a parameter of this model");
+    return { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() };
+  }
+
+  /** Observation tensors: vectors normalized as clip((x - mean) / std, -5, 5) (docs/protocol.md §6.4), images to NHWC. */
+  private inputs(obs: readonly Float32Array[], n: number): tf.Tensor[] {
+    return this.common.layout.obsShapes.map((sh, i) => {
+      const size = flatSize(sh);
+      if (isVisual(sh)) return tf.transpose(tf.tensor4d(obs[i].subarray(0, n * size), [n, sh[0], sh[1], sh[2]]), [0, 2, 3, 1]);
+      const x = tf.tensor2d(obs[i].subarray(0, n * size), [n, size]);
+      const norm = this.normTensors[i];
+      return norm ? tf.clipByValue(tf.div(tf.sub(x, norm.mean), norm.std), -5, 5) : x;
+    });
+  }
+
+  /** pi(.|s): reparameterized squashed-Gaussian sample with its log-density, and/or masked branch distributions. */
+  private policy(inputs: tf.Tensor[], n: number, eps: Float32Array | null, mask: MaskData | null, params: boolean): PolicyOut {
+    const { continuousSize: A, branches } = this.common.layout;
+    const S = this.common.total;
+    const raw = actorForward(this.actor, inputs, params);
+    const out: PolicyOut = { action: null, logProbC: null, probs: null, logProbs: null };
+    if (A > 0) {
+      const mu = tf.slice(raw, [0, 0], [n, A]) as tf.Tensor2D;
+      const logSigma = tf.clipByValue(tf.slice(raw, [0, A], [n, A]), LOG_SIGMA_MIN, LOG_SIGMA_MAX) as tf.Tensor2D;
+      const sample = sampleSquashed(mu, logSigma, tf.tensor2d(eps!, [n, A]), tf.tensor1d(gaussianConstant(eps!, n, A)));
+      out.action = sample.action;
+      out.logProbC = sample.logProb;
+    }
+    if (S > 0) {
+      const logits = (A > 0 ? tf.slice(raw, [0, 2 * A], [n, S]) : raw) as tf.Tensor2D;
+      const d = maskedLogSoftmax(logits, tf.tensor2d(mask!.keep, [n, S]), tf.tensor2d(mask!.penalty, [n, S]), branches);
+      out.probs = d.probs;
+      out.logProbs = d.logProbs;
+    }
+    return out;
+  }
+
+  /**
+   * Soft state value under the policy, [n]: V(s) = E_a[min_i Q_i(s, a) - alpha log pi(a|s)]
+   * (SAC 1812.05905 eq. 3; SAC-Discrete 1910.07207 eq. 10 for the exact expectation over each
+   * branch, averaged over branches). The min is taken per action (CleanRL SAC-discrete).
+   */
+  private softValue(q: tf.Tensor3D, pi: PolicyOut, n: number): tf.Tensor1D {
+    const minQ = tf.min(q, 0);
+    let v: tf.Tensor;
+    if (pi.probs) {
+      const alphaCols = tf.tensor1d(Float32Array.from(this.common.alphaColumns()));
+      const inner = tf.sub(minQ, tf.mul(alphaCols, pi.logProbs!));
+      v = tf.div(tf.sum(tf.mul(pi.probs, inner), 1), this.common.layout.branches.length);
+    } else v = tf.reshape(minQ, [n]);
+    if (pi.logProbC) v = tf.sub(v, tf.mul(pi.logProbC, this.common.alphaContinuous));
+    return v as tf.Tensor1D;
+  }
+
+  private refreshNormTensors(): void {
+    this.normTensors.forEach((t) => t && tf.dispose([t.mean, t.std]));
+    this.normTensors = this.common.layout.obsShapes.map((_, i) => {
+      const a = this.common.normArray(i);
+      return a ? { mean: tf.keep(tf.tensor1d(a.mean)), std: tf.keep(tf.tensor1d(a.std)) } : null;
+    });
+  }
+}
+
+function assignFlat(params: tf.Variable[], flat: tf.Tensor1D): void {
+  const parts = tf.split(flat, params.map((p) => p.size));
+  params.forEach((p, i) => p.assign(tf.reshape(parts[i], p.shape)));
+}
+
+/** Copies plain data into a variable; the temporary tensor is disposed (assign keeps its own reference). */
+function assignData(v: tf.Variable, data: Float32Array): void {
+  const value = tf.tensor(data, v.shape);
+  v.assign(value);
+  value.dispose();
+}
