@@ -66,16 +66,19 @@ export function macroActionLogLikelihood(
     const parts: tf.Tensor2D[] = [];
     if (macroU !== null && target.mu !== undefined && target.logSigma !== undefined) {
       // [B, 1, D] against [1, N, D]: −(u − μ)² / (2σ²) − log σ − log(2π)/2, summed over D.
-      const mu = tf.expandDims(target.mu, 1);
-      const logSigma = tf.expandDims(target.logSigma, 1);
-      const z = tf.div(tf.sub(tf.expandDims(macroU, 0), mu), tf.exp(logSigma));
+      // reshape, not expandDims: the SAC gradient set (sac/gradients.ts) registers Reshape's gradient.
+      const [b, d] = target.mu.shape;
+      const mu = tf.reshape(target.mu, [b, 1, d]);
+      const logSigma = tf.reshape(target.logSigma, [b, 1, d]);
+      const z = tf.div(tf.sub(tf.reshape(macroU, [1, macroU.shape[0], d]), mu), tf.exp(logSigma));
       const perDim = tf.sub(tf.sub(tf.mul(-0.5, tf.square(z)), logSigma), 0.5 * Math.log(2 * Math.PI));
       parts.push(tf.sum(perDim, 2) as tf.Tensor2D);
     }
     if (macroOneHot !== null && target.logits !== undefined && target.masks !== undefined) {
       const q = maskedLogSoftmax(target.logits, target.masks.keep, target.masks.penalty, target.branches);
       // [B, Σ branches] x [Σ branches, N]: picks and sums the log-probability of each macro's index per branch.
-      parts.push(tf.matMul(q.logProbs, macroOneHot, false, true));
+      // (the one-hot is a constant, transposed beforehand: the registered MatMul gradient takes no transposed inputs)
+      parts.push(tf.matMul(q.logProbs, tf.transpose(macroOneHot)));
     }
     if (parts.length === 0) throw new Error("macroActionLogLikelihood: the macro-actions have neither continuous nor discrete values");
     return (parts.length === 1 ? parts[0]! : tf.add(parts[0]!, parts[1]!)) as tf.Tensor2D;
@@ -93,9 +96,8 @@ export function macroActionLogLikelihood(
  */
 export function macroActionCrossEntropy(componentLogProbs: tf.Tensor2D, targetLogLikelihood: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
-    const p = tf.exp(componentLogProbs);
-    // A masked macro-action may also be impossible for the target (−1e8): p = 0 keeps it out.
-    const safe = tf.where(tf.greater(p, 0), targetLogLikelihood, tf.zerosLike(targetLogLikelihood));
-    return tf.neg(tf.sum(tf.mul(p, safe), 1)) as tf.Tensor1D;
+    // A masked macro-action may also be impossible for the target: its score is the finite −1e8 of
+    // the mask penalty (never −∞), so p = 0 times it is exactly 0 and it drops out.
+    return tf.neg(tf.sum(tf.mul(tf.exp(componentLogProbs), targetLogLikelihood), 1)) as tf.Tensor1D;
   });
 }
