@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
-import type { MixAndMatchSettings } from "../../../src/config/index.js";
+import type { MacroAction, MixAndMatchSettings } from "../../../src/config/index.js";
 import { initBackend } from "../../../src/trainers/backend.js";
 import { MmTapeModel, type MmModelState } from "../../../src/trainers/mm/mm-model.js";
 import { makeSpec, randomBatch, sacSettings } from "../sac/helpers.js";
@@ -13,12 +13,12 @@ const models: MmTapeModel[] = [];
 afterAll(() => models.forEach((m) => m.dispose()));
 
 /** 3 macro tilts for a 2-continuous target, then the target. */
-const tilts = [
+const tilts: MacroAction[] = [
   { continuous: [-1, 0], discrete: [] },
   { continuous: [0, 0], discrete: [] },
   { continuous: [0.5, 1], discrete: [] },
 ];
-function mix(over: Partial<MixAndMatchSettings> & { macros?: typeof tilts | null; observations?: number[] | null } = {}): MixAndMatchSettings {
+function mix(over: Partial<MixAndMatchSettings> & { macros?: MacroAction[] | null; observations?: number[] | null } = {}): MixAndMatchSettings {
   return {
     components: [
       { hidden_units: 8, num_layers: 1, observations: over.observations ?? null, macro_actions: over.macros === undefined ? tilts : over.macros },
@@ -82,7 +82,7 @@ describe("Mix & Match model (tape)", () => {
       [makeSpec([[5]], 1, [3]), [{ continuous: [0.5], discrete: [2] }, { continuous: [-0.5], discrete: [0] }]],
       [makeSpec([[5]], 0, [3, 2]), null],
     ] as const) {
-      const m = model(spec, mix({ macros: macros as typeof tilts | null, observations: [0, 2] }));
+      const m = model(spec, mix({ macros: macros as MacroAction[] | null, observations: [0, 2] }));
       const batch = randomBatch(spec, 32, 5, 7);
       m.update(batch);
       const before = tf.memory().numTensors;
