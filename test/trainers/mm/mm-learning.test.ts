@@ -1,0 +1,83 @@
+// Mix & Match learns end to end: runTraining with `--env builtin:basic` (emulator in a child process,
+// real gRPC) and config/basic-mm.yaml (a 2-action macro component grown into Basic's 3-action target,
+// α fixed at [0.5, 0.5]); then the exported ONNX, the target alone, drives the emulator
+// deterministically. Seeded and sequential, so the steps and rewards repeat from run to run.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runTraining } from "../../../src/cli/learn/run-training.js";
+import { applyCliOverrides, loadRunOptions } from "../../../src/config/index.js";
+import { initBackend } from "../../../src/trainers/backend.js";
+import { MmTrainer } from "../../../src/trainers/mm/mm-trainer.js";
+import { createLogger } from "../../../src/util/logger.js";
+import { runAgainstEmulator } from "../../export/helpers/emulated-run.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+beforeAll(async () => {
+  await initBackend("wasm");
+});
+
+describe("Mix & Match learning (builtin:basic over gRPC)", () => {
+  it("the mixture reaches the large goal and the exported target alone drives Basic to it", { timeout: 300_000 }, async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-mm-"));
+    dirs.push(resultsDir);
+    const lines: string[] = [];
+    const ac = new AbortController();
+    const logger = createLogger({
+      level: "info",
+      sink: (_level, line) => {
+        lines.push(line);
+        const m = / Step: \d+\. .*Mean Reward: (-?\d+(?:\.\d+)?)/.exec(line);
+        if (m && Number(m[1]) >= 0.9) ac.abort();
+      },
+    });
+    let options = loadRunOptions("config/basic-mm.yaml", logger);
+    options = applyCliOverrides(options, { env: "builtin:basic", basePort: 0, runId: "mm", resultsDir, seed: 1, numAreas: 4 }, logger);
+    const settings = options.behaviors.get("Basic")!;
+    settings.max_steps = 30_000;
+    settings.summary_freq = 1000;
+    settings.checkpoint_interval = 300_000;
+    const trainers: MmTrainer[] = [];
+    const result = await runTraining(options, {
+      logger,
+      version: "test",
+      signal: ac.signal,
+      createTrainer: (behaviorName, spec, s, seed) => {
+        const t = new MmTrainer({ behaviorName, spec, settings: s, seed, logger });
+        trainers.push(t);
+        return t;
+      },
+    });
+    expect(result.exitCode, lines.slice(-10).join("\n")).toBe(0);
+    const stats = readFileSync(path.join(result.runDir, "Basic", "stats.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, number | null | undefined>);
+    const info = stats.map((r) => `${r.step}:${r["Environment/Cumulative Reward"]?.toFixed(3) ?? "-"}`).join(" ");
+    const rewards = stats.map((r) => r["Environment/Cumulative Reward"] ?? null);
+    expect(rewards[0]!, info).toBeLessThan(0.5);
+    expect(rewards.some((r) => r !== null && r >= 0.9), info).toBe(true);
+    // Both components acted (α = [0.5, 0.5]) and each reports its own losses and entropy.
+    const last = stats[stats.length - 1]!;
+    expect(last["Mix&Match/Decisions [component 1]"]!, info).toBeGreaterThan(0.4);
+    expect(last["Mix&Match/Decisions [component 2]"]!, info).toBeGreaterThan(0.4);
+    for (const key of ["Losses/Policy Loss [component 1]", "Losses/Policy Loss [component 2]", "Policy/Entropy [component 2]", "Losses/Distillation [component 1]", "Losses/Q1 Loss"]) {
+      expect(stats.some((r) => Number.isFinite(r[key])), key).toBe(true);
+    }
+    expect(tf.memory().numTensors, "tensors leaked by the run").toBe(tensorsBefore);
+
+    // The exported model is the target alone (3 actions, the behavior's network), run deterministically.
+    const onnx = path.join(result.runDir, "Basic.onnx");
+    const run = await runAgainstEmulator(onnx, "basic", { episodes: 20 });
+    expect(run.report.exitCode, run.lines.join("\n")).toBe(0);
+    expect(run.report.episodes).toBeGreaterThanOrEqual(20);
+    expect(run.report.meanEpisodeReward!, `${info}; target alone: ${run.report.meanEpisodeReward}`).toBeGreaterThan(0.85);
+  });
+});
