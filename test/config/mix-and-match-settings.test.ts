@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mixAndMatchLocation } from "../../src/config/mix-and-match-settings.js";
-import { parseRunOptions } from "../../src/config/run-options.js";
+import { loadRunOptions, parseRunOptions } from "../../src/config/run-options.js";
 import { runOptionsToYaml } from "../../src/config/serialize.js";
 import { configError } from "./helpers.js";
 
@@ -124,5 +124,16 @@ describe("mix_and_match: section", () => {
   it("is refused in default_settings (components are sized against one behavior)", () => {
     const e = configError(() => parseRunOptions("default_settings:\n  trainer_type: sac\n  mix_and_match:\n    components: [{}, {}]\n", file));
     expect(e.message).toBe("mm.yaml:3: default_settings.mix_and_match: mix_and_match is set per behavior (behaviors.<name>.mix_and_match), not in default_settings");
+  });
+
+  it.each([
+    ["config/basic-mm.yaml", "config/basic.yaml", "Basic", 2],
+    ["config/3dball-mm.yaml", "config/3dball.yaml", "3DBall", 9],
+  ])("%s is %s's behavior plus a mix_and_match section", (mmFile, plainFile, behavior, macros) => {
+    const { mix_and_match: mm, ...rest } = loadRunOptions(mmFile).behaviors.get(behavior)!;
+    expect(rest).toEqual(loadRunOptions(plainFile).behaviors.get(behavior));
+    expect(mm!.components).toHaveLength(2);
+    expect(mm!.components[0]!.macro_actions).toHaveLength(macros);
+    expect(mm!.components[1]).toMatchObject({ observations: null, macro_actions: null });
   });
 });
