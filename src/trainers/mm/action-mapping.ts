@@ -1,5 +1,5 @@
 // How a Mix & Match component's actions and observations relate to the target's
-// (Czarnecki et al. 2018, arXiv 1806.01780, Sec. 3: the simple agent's actions are mapped into the
+// (Czarnecki et al. 2018, arXiv 1806.01780; docs/mix-and-match.md §2: the simple agent's actions are mapped into the
 // complex agent's action space so that the mixture acts, and is distilled, in one space).
 // A macro-action component picks one of N macro-actions; each stands for one full target action.
 

@@ -1,4 +1,5 @@
-// The distillation divergences of Mix & Match (Czarnecki et al. 2018, arXiv 1806.01780, Sec. 3:
+// The distillation divergences of Mix & Match (Czarnecki et al. 2018, arXiv 1806.01780, method section;
+// docs/mix-and-match.md §3:
 // L = L_RL(π_mm) + λ(1 − α) E_s[KL(π_1(·|s) ‖ π_2(·|s))]), for the policy families of the SAC actor.
 // Every function is a pure tf computation returning one value per row [B], differentiable in both
 // arguments; the trainer stops the gradient of the teacher π_i (only the target is pulled).

@@ -1,5 +1,5 @@
 // The Mix & Match control policy π_mm = Σ_i α_i π_i (Czarnecki et al. 2018, arXiv 1806.01780,
-// Sec. 3): explicit mixing draws one component c ~ Cat(α) per agent decision, and that component
+// docs/mix-and-match.md §1): explicit mixing draws one component c ~ Cat(α) per agent decision, and that component
 // acts; the index is stored with the experience. α is one number that PBT moves, α_K (the target's
 // weight); the simpler components share 1 − α_K in the proportions of the configured initial α.
 

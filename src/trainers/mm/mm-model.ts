@@ -7,7 +7,7 @@
 //   - every component's actor minimizes the SAC actor loss against the shared critics, its actions
 //     mapped into the target space (a macro-action component: exact expectation over its N actions);
 //   - the target's loss adds λ Σ_{i<K} α_i KL(π_i ‖ π_K) on replay states: λ(1 − α_K) KL for K = 2
-//     (M&M Sec. 3), the teacher π_i held fixed (no gradient to it);
+//     (docs/mix-and-match.md §3), the teacher π_i held fixed (no gradient to it);
 //   - one entropy coefficient per component, each toward its own action space's target entropy.
 // The model implements SacModelLike, so SacTrainer runs it with ML-Agents' schedule unchanged.
 
@@ -152,7 +152,7 @@ export class MmTapeModel implements SacModelLike {
   }
 
   /**
-   * Explicit mixing (M&M Sec. 3): c ~ Cat(α) per agent, component c acts, its action mapped into the
+   * Explicit mixing (docs/mix-and-match.md §1): c ~ Cat(α) per agent, component c acts, its action mapped into the
    * target's space. Deterministic acting is the target alone (evaluation of what ships).
    */
   act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array } {
