@@ -16,7 +16,7 @@ import type { TransitionBatch } from "../common/transition.js";
 import { branchEntropies, maskedLogSoftmax, maskTensorsData } from "../sac/categorical.js";
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPS, FlatAdam } from "../sac/flat-adam.js";
 import { actorForward, createActor, createCritics, criticForward, flatSize, isVisual, VarFactory, type ActorVars, type CriticVars, type NetLayout } from "../sac/networks.js";
-import type { UpdateStats } from "../sac/sac-model.js";
+import type { EngineHyperparameters, UpdateLosses } from "../sac/sac-engine.js";
 import type { SacHyperparameters, SacState, TensorData } from "../sac/sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN, sampleSquashed } from "../sac/squashed-gaussian.js";
 
@@ -85,12 +85,11 @@ export class GpuSacModel {
     return "tape (async read-back)";
   }
 
-  setLearningRate(lr: number): void {
-    this.hyperparameters.learningRate = lr;
-  }
-
-  setHyperparameters(h: Partial<SacHyperparameters>): void {
-    this.hyperparameters = { ...this.hyperparameters, ...h, targetEntropyDiscrete: [...(h.targetEntropyDiscrete ?? this.hyperparameters.targetEntropyDiscrete)] };
+  /** As SacCommon.setHyperparameters: init_entcoef resets alpha only while no update was done. */
+  setHyperparameters(h: Partial<EngineHyperparameters>): void {
+    const { initEntropyCoef, ...rest } = h;
+    this.hyperparameters = { ...this.hyperparameters, ...rest, targetEntropyDiscrete: [...(rest.targetEntropyDiscrete ?? this.hyperparameters.targetEntropyDiscrete)] };
+    if (initEntropyCoef !== undefined && this.updates === 0) this.logAlphas.fill(Math.log(initEntropyCoef));
   }
 
   updateNormalizer(obs: readonly Float32Array[], n: number): void {
@@ -136,7 +135,7 @@ export class GpuSacModel {
   }
 
   /** One SAC update; the only read-back is the statistics vector (q1, q2, policy loss, entropy terms). */
-  async update(batch: TransitionBatch): Promise<UpdateStats> {
+  async update(batch: TransitionBatch): Promise<UpdateLosses> {
     const n = batch.length;
     const { continuousSize: A, branches } = this.layout;
     const S = this.total;
@@ -249,7 +248,7 @@ export class GpuSacModel {
 
   // --- the same helpers as SacModel's tape path -------------------------------------------------
 
-  private finishUpdate(v: Float32Array, lr: number): UpdateStats {
+  private finishUpdate(v: Float32Array, lr: number): UpdateLosses {
     const { continuousSize: A, branches } = this.layout;
     const hp = this.hyperparameters;
     // Alpha step (host side): dL/dlog alpha = mean entropy - target entropy.
@@ -277,10 +276,16 @@ export class GpuSacModel {
     this.updates += 1;
     const all = Array.from(this.logAlphas, Math.exp);
     const discreteAlphas = A > 0 ? all.slice(1) : all;
-    const stats: UpdateStats = { q1Loss: v[0], q2Loss: v[1], policyLoss: v[2], entropy, learningRate: lr, discreteAlphas };
-    if (A > 0) stats.continuousEntropyCoef = all[0];
-    if (branches.length > 0) stats.discreteEntropyCoef = discreteAlphas.reduce((x, y) => x + y, 0) / branches.length;
-    return stats;
+    return {
+      q1Loss: v[0],
+      q2Loss: v[1],
+      policyLoss: v[2],
+      entropy,
+      learningRate: lr,
+      continuousEntropyCoeff: A > 0 ? all[0] : null,
+      discreteEntropyCoeff: branches.length > 0 ? discreteAlphas.reduce((x, y) => x + y, 0) / branches.length : null,
+      discreteAlphas,
+    };
   }
 
   private inputs(obs: readonly Float32Array[], n: number): tf.Tensor[] {

@@ -19,7 +19,7 @@ export interface GpuWorkerInit {
 }
 
 export interface GpuWorkerRequest {
-  readonly op: "ready" | "act" | "update" | "updateNormalizer" | "setLearningRate" | "setHyperparameters" | "getState" | "setState" | "dispose";
+  readonly op: "ready" | "act" | "update" | "updateNormalizer" | "setHyperparameters" | "getState" | "setState" | "dispose";
   readonly args: unknown[];
 }
 
@@ -51,7 +51,6 @@ init.port.on("message", async ({ op, args }: GpuWorkerRequest) => {
       act: () => m.act(args[0] as Float32Array[], args[1] as number, args[2] as Uint8Array[] | null, args[3] as boolean),
       update: () => m.update(args[0] as Parameters<GpuSacModel["update"]>[0]),
       updateNormalizer: () => m.updateNormalizer(args[0] as Float32Array[], args[1] as number),
-      setLearningRate: () => m.setLearningRate(args[0] as number),
       setHyperparameters: () => m.setHyperparameters(args[0] as Parameters<GpuSacModel["setHyperparameters"]>[0]),
       getState: () => m.getState(),
       setState: () => m.setState(args[0] as Parameters<GpuSacModel["setState"]>[0]),

@@ -10,9 +10,10 @@ import type { TrainerSettings } from "../../config/trainer-settings.js";
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
-import { SacModel, type UpdateStats } from "../sac/sac-model.js";
-import { defaultSacDeps, type SacTrainerDeps } from "../sac/sac-trainer.js";
-import type { SacHyperparameters, SacState } from "../sac/sac-state.js";
+import type { EngineHyperparameters, UpdateLosses } from "../sac/sac-engine.js";
+import { SacModel } from "../sac/sac-model.js";
+import { defaultSacDeps, type SacModelLike, type SacTrainerDeps } from "../sac/sac-trainer.js";
+import type { SacState } from "../sac/sac-state.js";
 import type { GpuWorkerInit, GpuWorkerRequest } from "./gpu-sac-worker.js";
 
 /** How long one call may take before the worker is declared stuck (shader compiles on a software adapter take seconds). */
@@ -25,7 +26,7 @@ export function gpuSacDeps(allowSoftwareGpu: boolean): SacTrainerDeps {
   return { ...defaultSacDeps, createModel: (spec, settings, seed) => new GpuWorkerSacModel(spec, settings, seed, allowSoftwareGpu) };
 }
 
-export class GpuWorkerSacModel {
+export class GpuWorkerSacModel implements SacModelLike {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag: Int32Array;
@@ -66,7 +67,7 @@ export class GpuWorkerSacModel {
     this.call("updateNormalizer", [obs.map((o) => o.slice()), n]);
   }
 
-  update(batch: TransitionBatch): UpdateStats {
+  update(batch: TransitionBatch): UpdateLosses {
     // slice(): a view would carry its whole underlying buffer (the replay ring) across threads.
     const copy: TransitionBatch = {
       length: batch.length,
@@ -79,14 +80,10 @@ export class GpuWorkerSacModel {
       actionMasks: batch.actionMasks.slice(),
       nextActionMasks: batch.nextActionMasks.slice(),
     };
-    return this.call("update", [copy]) as UpdateStats;
+    return this.call("update", [copy]) as UpdateLosses;
   }
 
-  setLearningRate(lr: number): void {
-    this.call("setLearningRate", [lr]);
-  }
-
-  setHyperparameters(h: Partial<SacHyperparameters>): void {
+  setHyperparameters(h: Partial<EngineHyperparameters>): void {
     this.call("setHyperparameters", [h]);
   }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../../src/trainers/backend.js";
 import { GpuSacModel } from "../../../src/trainers/gpu/gpu-sac-model.js";
-import { SacModel, type UpdateStats } from "../../../src/trainers/sac/sac-model.js";
+import { SacModel, type UpdateLosses } from "../../../src/trainers/sac/sac-model.js";
 import type { SacState } from "../../../src/trainers/sac/sac-state.js";
 import { makeSpec, randomBatch, sacSettings } from "../sac/helpers.js";
 import { webGpuForTests } from "./webgpu-for-tests.js";
@@ -56,7 +56,7 @@ describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape 
       ref.updateNormalizer(normObs, N);
       const init = ref.getState();
       const refActions = ref.act(batches[0]!.obs, N, null, true);
-      const refStats: UpdateStats[] = batches.map((b) => ref.update(b));
+      const refStats: UpdateLosses[] = batches.map((b) => ref.update(b));
       const refFinal = ref.getState();
       ref.dispose();
 
