@@ -6,11 +6,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { MixAndMatchComponent, TrainerSettings } from "../../config/index.js";
 import { ActionSpec, ObservationType, type BehaviorSpec } from "../../env/behavior-spec.js";
+import { maskedLogSoftmax, maskTensorsData } from "../sac/categorical.js";
 import { FlatAdam } from "../sac/flat-adam.js";
 import { actorForward, createActor, VarFactory, type ActorVars } from "../sac/networks.js";
 import { SacCommon } from "../sac/sac-common.js";
 import type { SacState, TensorData } from "../sac/sac-state.js";
 import { stateTensor } from "../sac/sac-state.js";
+import { LOG_SIGMA_MAX, LOG_SIGMA_MIN } from "../sac/squashed-gaussian.js";
 import { macroActionTable, macroActionTargets, type MacroActionTable } from "./action-mapping.js";
 
 let nextComponentId = 0;
@@ -68,6 +70,35 @@ export class MmComponent {
     return actorForward(this.actor, [this.inputs(all)], params);
   }
 
+  /** Actions of this component for n agents from the target's normalized observations [n × width]: its own action space (macro-action indices for a macro component). */
+  act(x: Float32Array, n: number, inputWidth: number, mask: Uint8Array | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array } {
+    const { continuousSize: A, branches } = this.common.layout;
+    const S = this.common.total;
+    const eps = A > 0 && !deterministic ? this.common.rng.fillNormal(new Float32Array(n * A)) : null;
+    const out = tf.tidy(() => {
+      const raw = this.forward(tf.tensor2d(x, [n, inputWidth]), false);
+      const parts: tf.Tensor[] = [];
+      if (A > 0) {
+        const mu = tf.slice(raw, [0, 0], [n, A]);
+        if (deterministic) parts.push(tf.tanh(mu));
+        else {
+          const logSigma = tf.clipByValue(tf.slice(raw, [0, A], [n, A]), LOG_SIGMA_MIN, LOG_SIGMA_MAX);
+          parts.push(tf.tanh(tf.add(mu, tf.mul(tf.exp(logSigma), tf.tensor2d(eps!, [n, A])))));
+        }
+      }
+      if (S > 0) {
+        const m = maskTensorsData(mask, n, S);
+        parts.push(maskedLogSoftmax(tf.slice(raw, [0, 2 * A], [n, S]) as tf.Tensor2D, tf.tensor2d(m.keep, [n, S]), tf.tensor2d(m.penalty, [n, S]), branches).probs);
+      }
+      return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    });
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    const width = A + S;
+    const continuous = new Float32Array(n * A);
+    for (let r = 0; r < n; r++) for (let i = 0; i < A; i++) continuous[r * A + i] = values[r * width + i]!;
+    return { continuous, discrete: this.common.pickDiscrete(values, n, width, A, deterministic) };
+  }
   getState(): SacState {
     const tensors: Record<string, TensorData> = {};
     for (const [key, v] of this.factory.vars) tensors[key] = { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() };

@@ -17,20 +17,18 @@ import { observationSize, type BehaviorSpec } from "../../env/behavior-spec.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import { Rng } from "../common/rng.js";
 import type { TransitionBatch } from "../common/transition.js";
-import { branchEntropies, maskedLogSoftmax, maskTensorsData } from "../sac/categorical.js";
 import { FlatAdam } from "../sac/flat-adam.js";
 import { createCritics, criticForward, VarFactory, type CriticVars } from "../sac/networks.js";
-import { SacCommon, targetEntropies, type MaskData } from "../sac/sac-common.js";
+import { SacCommon, targetEntropies } from "../sac/sac-common.js";
 import type { EngineHyperparameters, StepStatistics, UpdateLosses } from "../sac/sac-engine.js";
 import { actorSnapshot } from "../sac/sac-snapshot.js";
 import { stateTensor, type SacState, type TensorData } from "../sac/sac-state.js";
-import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN, sampleSquashed } from "../sac/squashed-gaussian.js";
 import type { SacModelLike } from "../sac/sac-trainer-state.js";
 import { StatsAccumulator } from "../stats/stats-accumulator.js";
 import { Tags } from "../stats/trainer-summary.js";
-import { macroActionCrossEntropy, macroActionLogLikelihood, maskedCategoricalKl, squashedGaussianKl } from "./kl.js";
-import { MmComponent } from "./mm-component.js";
 import { macroActionMask, mapMacroActions } from "./action-mapping.js";
+import { componentConstants, componentPolicy, divergence, entropyFigures, softValue, stopGradient } from "./component-policy.js";
+import { MmComponent } from "./mm-component.js";
 import { mixingWeights, sampleComponents } from "./mixture.js";
 
 /** Everything a Mix & Match model's next act() and update() depend on. */
@@ -51,16 +49,6 @@ export interface ComponentLosses {
   /** Distillation divergence toward the target (cross-entropy for macro-action components); null for the target. */
   readonly distillation: number | null;
   readonly entropyCoeff: number;
-}
-
-interface PolicyOut {
-  mu: tf.Tensor2D | null;
-  logSigma: tf.Tensor2D | null;
-  action: tf.Tensor2D | null;
-  logProbC: tf.Tensor1D | null;
-  logits: tf.Tensor2D | null;
-  probs: tf.Tensor2D | null;
-  logProbs: tf.Tensor2D | null;
 }
 
 let nextCriticsId = 0;
@@ -184,7 +172,7 @@ export class MmTapeModel implements SacModelLike {
         rows.forEach((r, j) => rowMask.set(flatMask.subarray(r * S, (r + 1) * S), j * S));
         ownMask = c.macros === null ? rowMask : macroActionMask(c.macros, rowMask, m).mask;
       }
-      const out = this.componentAct(c, sub, m, ownMask, deterministic);
+      const out = c.act(sub, m, this.vectorSize, ownMask, deterministic);
       const mapped = c.macros === null ? out : mapMacroActions(c.macros, out.discrete);
       rows.forEach((r, j) => {
         continuous.set(mapped.continuous.subarray(j * A, (j + 1) * A), r * A);
@@ -216,8 +204,8 @@ export class MmTapeModel implements SacModelLike {
       let v2: tf.Tensor1D = tf.zeros([n]);
       this.components.forEach((comp, i) => {
         if (alpha[i] === 0) return;
-        const pi = this.policy(comp, all2, n, own[i]!.epsNext, own[i]!.maskNext, false);
-        v2 = tf.add(v2, tf.mul(this.softValue(comp, this.target, s2, pi, n, false), alpha[i]!)) as tf.Tensor1D;
+        const pi = componentPolicy(comp, all2, n, own[i]!.epsNext, own[i]!.maskNext, false);
+        v2 = tf.add(v2, tf.mul(softValue(comp, this.target, s2, pi, n, false, branches.length), alpha[i]!)) as tf.Tensor1D;
       });
       const y = tf.add(tf.tensor1d(batch.rewards.subarray(0, n)), tf.mul(tf.tensor1d(c.discount), v2));
       // 2. Critic step on the mixture's experience, target action space (as tape-engine.ts step 2).
@@ -236,17 +224,17 @@ export class MmTapeModel implements SacModelLike {
       //    The components' parameters are disjoint, so one tape over the sum gives each its own gradient.
       const actorParams = this.components.flatMap((comp) => comp.params);
       const actors = tf.variableGrads(() => {
-        const pis = this.components.map((comp, i) => this.policy(comp, all, n, own[i]!.eps, own[i]!.maskNow, true));
+        const pis = this.components.map((comp, i) => componentPolicy(comp, all, n, own[i]!.eps, own[i]!.maskNow, true));
         const figures: tf.Tensor[] = [];
         let total: tf.Tensor = tf.scalar(0);
         this.components.forEach((comp, i) => {
-          const loss = tf.neg(tf.mean(this.softValue(comp, this.critic, s, pis[i]!, n, true)));
-          figures.push(tf.reshape(loss, [1]), this.entropyFigures(comp, pis[i]!));
+          const loss = tf.neg(tf.mean(softValue(comp, this.critic, s, pis[i]!, n, true, branches.length)));
+          figures.push(tf.reshape(loss, [1]), entropyFigures(comp, pis[i]!));
           total = tf.add(total, loss);
         });
         const target = pis[K - 1]!;
         for (let i = 0; i < K - 1; i++) {
-          const kl = this.divergence(this.components[i]!, stopGradient(pis[i]!), target, own[K - 1]!.maskNow);
+          const kl = divergence(this.components[i]!, stopGradient(pis[i]!), target, own[K - 1]!.maskNow, branches);
           const meanKl = tf.mean(kl);
           figures.push(tf.reshape(meanKl, [1]));
           if (alpha[i]! > 0 && lambda > 0) total = tf.add(total, tf.mul(meanKl, lambda * alpha[i]!));
@@ -346,150 +334,11 @@ export class MmTapeModel implements SacModelLike {
     return sizes.length === 1 ? [all] : (tf.split(all, sizes, 1) as tf.Tensor2D[]);
   }
 
-  private componentAct(c: MmComponent, x: Float32Array, n: number, mask: Uint8Array | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array } {
-    const { continuousSize: A, branches } = c.common.layout;
-    const S = c.common.total;
-    const eps = A > 0 && !deterministic ? c.common.rng.fillNormal(new Float32Array(n * A)) : null;
-    const out = tf.tidy(() => {
-      const raw = c.forward(tf.tensor2d(x, [n, this.vectorSize]), false);
-      const parts: tf.Tensor[] = [];
-      if (A > 0) {
-        const mu = tf.slice(raw, [0, 0], [n, A]);
-        if (deterministic) parts.push(tf.tanh(mu));
-        else {
-          const logSigma = tf.clipByValue(tf.slice(raw, [0, A], [n, A]), LOG_SIGMA_MIN, LOG_SIGMA_MAX);
-          parts.push(tf.tanh(tf.add(mu, tf.mul(tf.exp(logSigma), tf.tensor2d(eps!, [n, A])))));
-        }
-      }
-      if (S > 0) {
-        const m = maskTensorsData(mask, n, S);
-        parts.push(maskedLogSoftmax(tf.slice(raw, [0, 2 * A], [n, S]) as tf.Tensor2D, tf.tensor2d(m.keep, [n, S]), tf.tensor2d(m.penalty, [n, S]), branches).probs);
-      }
-      return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
-    });
-    const values = out.dataSync() as Float32Array;
-    out.dispose();
-    const width = A + S;
-    const continuous = new Float32Array(n * A);
-    for (let r = 0; r < n; r++) for (let i = 0; i < A; i++) continuous[r * A + i] = values[r * width + i]!;
-    return { continuous, discrete: c.common.pickDiscrete(values, n, width, A, deterministic) };
-  }
 
-  /** π_c(.|s): distribution parameters, a reparameterized continuous sample with its log-density, masked branch distributions. */
-  private policy(comp: MmComponent, all: tf.Tensor2D, n: number, eps: Float32Array | null, mask: MaskData | null, params: boolean): PolicyOut {
-    const { continuousSize: A, branches } = comp.common.layout;
-    const S = comp.common.total;
-    const raw = comp.forward(all, params);
-    const out: PolicyOut = { mu: null, logSigma: null, action: null, logProbC: null, logits: null, probs: null, logProbs: null };
-    if (A > 0) {
-      out.mu = tf.slice(raw, [0, 0], [n, A]) as tf.Tensor2D;
-      out.logSigma = tf.clipByValue(tf.slice(raw, [0, A], [n, A]), LOG_SIGMA_MIN, LOG_SIGMA_MAX) as tf.Tensor2D;
-      const sample = sampleSquashed(out.mu, out.logSigma, tf.tensor2d(eps!, [n, A]), tf.tensor1d(gaussianConstant(eps!, n, A)));
-      out.action = sample.action;
-      out.logProbC = sample.logProb;
-    }
-    if (S > 0) {
-      out.logits = (A > 0 ? tf.slice(raw, [0, 2 * A], [n, S]) : raw) as tf.Tensor2D;
-      const d = maskedLogSoftmax(out.logits, tf.tensor2d(mask!.keep, [n, S]), tf.tensor2d(mask!.penalty, [n, S]), branches);
-      out.probs = d.probs;
-      out.logProbs = d.logProbs;
-    }
-    return out;
-  }
-
-  /**
-   * V_c(s) = E_{a~π_c}[min_j Q_j(s, m_c(a)) − α_c log π_c(a|s)], [n]. Target-space components as
-   * tape-engine.ts softValue; a macro-action component exactly over its N macro-actions, each
-   * scored by the critics at the target action it stands for.
-   */
-  private softValue(comp: MmComponent, critics: CriticVars, s: tf.Tensor2D[], pi: PolicyOut, n: number, actorStep: boolean): tf.Tensor1D {
-    const needs = { params: false, action: actorStep };
-    if (comp.macros === null) {
-      const q = criticForward(critics, s, pi.action, needs);
-      const minQ = tf.min(q, 0);
-      let v: tf.Tensor;
-      if (pi.probs) {
-        const alphaCols = tf.tensor1d(Float32Array.from(comp.common.alphaColumns()));
-        v = tf.div(tf.sum(tf.mul(pi.probs, tf.sub(minQ, tf.mul(alphaCols, pi.logProbs!))), 1), comp.common.layout.branches.length);
-      } else v = tf.reshape(minQ, [n]);
-      if (pi.logProbC) v = tf.sub(v, tf.mul(pi.logProbC, comp.common.alphaContinuous));
-      return v as tf.Tensor1D;
-    }
-    const qMacro = this.macroQ(comp, critics, s, n);
-    const alphaC = comp.common.alphaColumns()[0]!;
-    return tf.sum(tf.mul(pi.probs!, tf.sub(qMacro, tf.mul(alphaC, pi.logProbs!))), 1) as tf.Tensor1D;
-  }
-
-  /** min_j Q_j(s, m(c)) for every macro-action c, [n, N]: the critics on n × N rows. */
-  private macroQ(comp: MmComponent, critics: CriticVars, s: tf.Tensor2D[], n: number): tf.Tensor2D {
-    const N = comp.macros!.count;
-    const tile = (x: tf.Tensor2D): tf.Tensor2D => tf.reshape(tf.tile(tf.expandDims(x, 1), [1, N, 1]), [n * N, x.shape[1]]);
-    const action = comp.macroContinuous ? (tf.tile(comp.macroContinuous, [n, 1]) as tf.Tensor2D) : null;
-    const q = criticForward(critics, s.map(tile), action, { params: false, action: false });
-    const minQ = tf.min(q, 0) as tf.Tensor2D; // [n N, K]
-    const nb = this.common.layout.branches.length;
-    const perRow = comp.macroOneHot ? tf.div(tf.sum(tf.mul(minQ, tf.tile(comp.macroOneHot, [n, 1])), 1), nb) : tf.reshape(minQ, [n * N]);
-    return tf.reshape(perRow, [n, N]) as tf.Tensor2D;
-  }
-
-  /** Mean log π (continuous) and branch entropies of one component, in finishUpdate's order. */
-  private entropyFigures(comp: MmComponent, pi: PolicyOut): tf.Tensor {
-    const parts: tf.Tensor[] = [];
-    if (pi.logProbC) parts.push(tf.reshape(tf.mean(pi.logProbC), [1]));
-    if (pi.probs) parts.push(tf.mean(branchEntropies(pi.probs, pi.logProbs!, comp.common.layout.branches), 0));
-    return parts.length === 1 ? parts[0]! : tf.concat(parts);
-  }
-
-  /** KL(π_i ‖ π_K) per state (kl.ts), or the macro-action cross-entropy; the teacher carries no gradient. */
-  private divergence(comp: MmComponent, teacher: PolicyOut, target: PolicyOut, targetMask: MaskData | null): tf.Tensor1D {
-    const branches = this.common.layout.branches;
-    const n = (target.mu ?? target.logits)!.shape[0];
-    const S = this.common.total;
-    const masks = targetMask ? { keep: tf.tensor2d(targetMask.keep, [n, S]), penalty: tf.tensor2d(targetMask.penalty, [n, S]) } : undefined;
-    if (comp.macros !== null) {
-      const ll = macroActionLogLikelihood(
-        { ...(target.mu ? { mu: target.mu, logSigma: target.logSigma! } : {}), ...(target.logits && masks ? { logits: target.logits, masks } : {}), branches },
-        comp.macroU,
-        comp.macroOneHot,
-      );
-      return macroActionCrossEntropy(teacher.logProbs!, ll);
-    }
-    let kl: tf.Tensor1D = tf.zeros([n]);
-    if (target.mu) kl = tf.add(kl, squashedGaussianKl(teacher.mu!, teacher.logSigma!, target.mu, target.logSigma!)) as tf.Tensor1D;
-    if (target.logits && masks) kl = tf.add(kl, maskedCategoricalKl(teacher.logits!, target.logits, masks, branches)) as tf.Tensor1D;
-    return kl;
-  }
-}
-
-/** Noise and masks of one component for an update (its own action space; macro masks derived from the target's). */
-function componentConstants(comp: MmComponent, batch: TransitionBatch, n: number, targetTotal: number): { eps: Float32Array | null; epsNext: Float32Array | null; maskNow: MaskData | null; maskNext: MaskData | null } {
-  const A = comp.common.layout.continuousSize;
-  const S = comp.common.total;
-  const epsNext = A > 0 ? comp.common.rng.fillNormal(new Float32Array(n * A)) : null;
-  const eps = A > 0 ? comp.common.rng.fillNormal(new Float32Array(n * A)) : null;
-  const own = (mask: Uint8Array): Uint8Array | null =>
-    comp.macros === null ? mask : macroActionMask(comp.macros, targetTotal > 0 && mask.length > 0 ? mask : null, n).mask;
-  return {
-    eps,
-    epsNext,
-    maskNow: S > 0 ? maskTensorsData(own(batch.actionMasks), n, S) : null,
-    maskNext: S > 0 ? maskTensorsData(own(batch.nextActionMasks), n, S) : null,
-  };
 }
 
 function concatInputs(s: tf.Tensor2D[]): tf.Tensor2D {
   return s.length === 1 ? s[0]! : (tf.concat(s, 1) as tf.Tensor2D);
-}
-
-/** The identity with a zero gradient (tfjs-core has no stop_gradient): the teacher of a KL is held fixed. */
-const identityWithoutGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const x = args[0] as tf.Tensor;
-  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
-});
-
-function stopGradient(pi: PolicyOut): PolicyOut {
-  const stop = <T extends tf.Tensor | null>(t: T): T => (t === null ? t : (identityWithoutGradient(t) as T));
-  return { mu: stop(pi.mu), logSigma: stop(pi.logSigma), action: stop(pi.action), logProbC: stop(pi.logProbC), logits: stop(pi.logits), probs: stop(pi.probs), logProbs: stop(pi.logProbs) };
 }
 
 /** Per-branch masks [n × size_b] into one row-major [n × Σ sizes] (1 = masked). */
