@@ -19,7 +19,7 @@ import { Rng } from "../common/rng.js";
 import type { TransitionBatch } from "../common/transition.js";
 import { FlatAdam } from "../sac/flat-adam.js";
 import { createCritics, criticForward, VarFactory, type CriticVars } from "../sac/networks.js";
-import { SacCommon, targetEntropies } from "../sac/sac-common.js";
+import { CONTINUOUS_TARGET_ENTROPY_SCALE, DISCRETE_TARGET_ENTROPY_SCALE, SacCommon, targetEntropies } from "../sac/sac-common.js";
 import type { EngineHyperparameters, StepStatistics, UpdateLosses } from "../sac/sac-engine.js";
 import { actorSnapshot } from "../sac/sac-snapshot.js";
 import { stateTensor, type SacState, type TensorData } from "../sac/sac-state.js";
@@ -127,7 +127,11 @@ export class MmTapeModel implements SacModelLike {
     this.common.setHyperparameters(h);
     const a = this.spec.actionSpec;
     // The trainer's target entropies are for the target's actions; each component gets the same scale on its own.
-    const scale = a.continuousSize > 0 ? this.common.hyperparameters.targetEntropyContinuous / -a.continuousSize : this.common.hyperparameters.targetEntropyDiscrete[0]! / (0.2 * Math.log(a.discreteBranches[0]!));
+    const hp = this.common.hyperparameters;
+    const scale =
+      a.continuousSize > 0
+        ? hp.targetEntropyContinuous / (-CONTINUOUS_TARGET_ENTROPY_SCALE * a.continuousSize)
+        : hp.targetEntropyDiscrete[0]! / (DISCRETE_TARGET_ENTROPY_SCALE * Math.log(a.discreteBranches[0]!));
     for (const c of this.components) {
       const { continuousSize, branches } = c.common.layout;
       const { targetEntropyContinuous: _c, targetEntropyDiscrete: _d, ...rest } = h;

@@ -146,6 +146,14 @@ describe("Mix & Match model (tape)", () => {
     expect(b.componentLosses).toEqual(a.componentLosses);
   });
 
+  it("gives each component the trainer's target-entropy scale on its own action space", () => {
+    const m = model(); // target: 2 continuous actions; component 1: 3 macro-actions
+    m.setHyperparameters({ targetEntropyContinuous: -1, targetEntropyDiscrete: [], learningRate: 1e-3 }); // scale 0.5 of -|A| = -2
+    expect(m.components[1]!.common.hyperparameters).toMatchObject({ targetEntropyContinuous: -1, learningRate: 1e-3 });
+    expect(m.components[0]!.common.hyperparameters.targetEntropyDiscrete[0]).toBeCloseTo(0.2 * 0.5 * Math.log(3), 12);
+    expect(m.components[0]!.common.hyperparameters.learningRate).toBe(1e-3);
+  });
+
   it("snapshot() is the target component alone, over the behavior's observations", () => {
     const spec = makeSpec([[3], [2]], 2, []);
     const m = model(spec);
