@@ -122,11 +122,14 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
 
   let stopRequested = false;
   let wake: () => void = () => undefined;
+  /** Wakes the step wait below; set only while the loop waits, so nothing outlives one step. */
+  let wakeStepWait: (() => void) | null = null;
   const stopped = new Promise<void>((resolve) => (wake = resolve));
   const requestStop = (): void => {
     if (stopRequested) return;
     stopRequested = true;
     wake();
+    wakeStepWait?.();
   };
   deps.signal?.addEventListener("abort", requestStop, { once: true });
   let exitCode = 0;
@@ -255,7 +258,14 @@ export async function runTraining(options: RunOptions, deps: RunTrainingDeps): P
         await Promise.race([...waits, stopped]);
         continue;
       }
-      const done = await Promise.race([...stepping, stopped.then(() => null)]);
+      // Not Promise.race with `stopped`: every race leaves a reaction on that long-pending promise,
+      // ~500 bytes per exchange, kept for the whole run.
+      const done = await new Promise<Awaited<(typeof stepping)[number]> | null>((resolve) => {
+        if (stopRequested) return resolve(null);
+        wakeStepWait = () => resolve(null);
+        for (const p of stepping) void p.then(resolve);
+      });
+      wakeStepWait = null;
       if (!done) break;
       const w = workers[done.index]!;
       const s = states[done.index]!;

@@ -45,6 +45,8 @@ export class AgentProcessor {
   private readonly slotOf = new Map<number, number>();
   private readonly freeSlots: number[] = [];
   private slotCapacity = 0;
+  /** Slots handed out so far (never above slotCapacity); freed slots are reused first. */
+  private slotsUsed = 0;
   private slotObs: Float32Array[];
   private slotCont = new Float32Array(0);
   private slotDisc = new Int32Array(0);
@@ -162,8 +164,9 @@ export class AgentProcessor {
   private allocate(id: number): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
-      slot = this.slotCapacity;
-      this.ensureSlots(slot + 1);
+      // The next unused slot, not the capacity: growing by doubling stays amortized O(1) per agent.
+      slot = this.slotsUsed++;
+      this.ensureSlots(this.slotsUsed);
     }
     this.slotOf.set(id, slot);
     this.slotArmed[slot] = 0;
