@@ -54,7 +54,8 @@ export function resolveEngine(obsShapes: readonly (readonly number[])[], choice:
 export function createSacEngine(spec: BehaviorSpec, settings: TrainerSettings, seed: number, options: SacModelOptions = {}): SacEngine {
   const common = new SacCommon(spec, settings, seed); // checks the settings for every engine, here on the caller's thread
   const engine = resolveEngine(common.layout.obsShapes, options.engine);
-  if (engine === "gpu") return new GpuWorkerSacModel(spec, settings, seed, options.allowSoftwareGpu ?? false);
+  // On the WebGPU backend this process has already accepted the adapter, software or not.
+  if (engine === "gpu") return new GpuWorkerSacModel(spec, settings, seed, options.allowSoftwareGpu ?? tf.getBackend() === "webgpu");
   return engine === "fast" ? new FastSacEngine(common) : new TapeSacEngine(common);
 }
 

@@ -8,7 +8,8 @@ import { initBackend } from "../../../src/trainers/backend.js";
 import type { ActorSnapshot } from "../../../src/trainers/common/actor-snapshot.js";
 import { GpuSacEngine } from "../../../src/trainers/gpu/gpu-sac-engine.js";
 import { SacEngineUnavailableError } from "../../../src/trainers/sac/errors.js";
-import { resolveEngine, SacModel, type UpdateLosses } from "../../../src/trainers/sac/sac-model.js";
+import { GpuWorkerSacModel } from "../../../src/trainers/gpu/gpu-worker-sac-model.js";
+import { createSacEngine, resolveEngine, SacModel, type UpdateLosses } from "../../../src/trainers/sac/sac-model.js";
 import type { SacState } from "../../../src/trainers/sac/sac-state.js";
 import { makeSpec, randomBatch, sacSettings } from "../sac/helpers.js";
 import { webGpuForTests } from "./webgpu-for-tests.js";
@@ -137,5 +138,16 @@ describe.skipIf(adapter === null)("the GPU engine on WebGPU equals the tape engi
       expect(() => resolveEngine([[4]], choice)).toThrow(SacEngineUnavailableError);
       expect(() => resolveEngine([[4]], choice)).toThrow(/cannot read tensors synchronously.*use the gpu engine/);
     }
-  });
+    // The synchronous engine it makes: the GPU engine in a worker thread, on the adapter this thread accepted.
+    const spec = makeSpec([[4]], 1, [2]);
+    const engine = createSacEngine(spec, sacSettings({ hidden: 8, batch: 8 }), 1);
+    try {
+      expect(engine).toBeInstanceOf(GpuWorkerSacModel);
+      const batch = randomBatch(spec, 8, 9, 0);
+      expect(engine.act(batch.obs, 8, null, false).discrete.length).toBe(8);
+      expect(Number.isFinite(engine.update(batch).q1Loss)).toBe(true);
+    } finally {
+      engine.dispose();
+    }
+  }, 120_000);
 });
