@@ -1,10 +1,9 @@
 // `mlagents-ts learn <config> --run-id ...`: mlagents-learn's flags and behaviour (docs/protocol.md §8).
 import { Command, Option } from "commander";
 import { applyCliOverrides, defaultRunOptions, loadRunOptions, type CliFlags } from "../../config/index.js";
-import { SacTrainer } from "../../trainers/sac/sac-trainer.js";
+import { sacDeps, SacTrainer } from "../../trainers/sac/sac-trainer.js";
 import { initBackend } from "../../trainers/backend.js";
 import { acquireWebGpu, formatAdapter } from "../../trainers/gpu/webgpu-adapter.js";
-import { gpuSacDeps } from "../../trainers/gpu/gpu-worker-sac-model.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
 import { runTraining } from "../learn/run-training.js";
 import { versionBlock, PACKAGE_VERSION } from "../version.js";
@@ -80,7 +79,7 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
       // gpu: the models train in worker threads on WebGPU; this thread keeps wasm for export.
       const adapter = device === "gpu" ? await acquireWebGpu(allowSoftwareGpu) : null;
       const backend = await initBackend(adapter ? "wasm" : device);
-      const deps = adapter ? gpuSacDeps(allowSoftwareGpu) : undefined;
+      const deps = adapter ? sacDeps({ engine: "gpu", allowSoftwareGpu }) : undefined;
       process.stdout.write(versionBlock(adapter ? `WebGPU on ${formatAdapter(adapter)}, SAC in worker threads (main thread: ${backend.description})` : backend.description) + "\n");
       const result = await runTraining(options, {
         logger,

@@ -31,7 +31,7 @@ import type { UpdateLosses } from "./sac-engine.js";
 import { defaultSacDeps, SacTrainerStateError, validateTrainerState, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
 import { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
 
-export { defaultSacDeps, SacTrainerStateError, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
+export { defaultSacDeps, sacDeps, SacTrainerStateError, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
 export { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
 
 export interface SacTrainerOptions {
