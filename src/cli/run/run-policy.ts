@@ -6,8 +6,8 @@ import { ActionTuple, type UnityEnvironment } from "../../env/index.js";
 import { OnnxPolicy } from "../../export/index.js";
 import { UnityStoppedError } from "../../protocol/errors.js";
 import { errorMessage, type Logger } from "../../util/logger.js";
-import { EnvWorker } from "../learn/env-workers.js";
-import { EDITOR_PORT } from "../learn/run-training.js";
+import { EnvWorker } from "../../run/env-worker.js";
+import { EDITOR_PORT } from "../../run/run-training.js";
 import { chooseBehavior, checkModelFitsSpec } from "./match-behavior.js";
 import { EpisodeReturns } from "../episode-returns.js";
 

@@ -107,11 +107,6 @@ export function linearLearningRate(lr0: number, step: number, maxSteps: number):
   return (lr0 - min) * (1 - Math.min(step, maxSteps) / maxSteps) + min;
 }
 
-/** ML-Agents _get_next_interval_step: the next multiple of `interval` strictly after `step`. */
-export function nextIntervalStep(step: number, interval: number): number {
-  return step + (interval - (step % interval));
-}
-
 // UpdateStats field -> ML-Agents tag; unknown numeric fields are reported as "Losses/<field>".
 const updateTags: Record<string, string> = {
   q1Loss: Tags.q1Loss,
@@ -141,8 +136,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   private step = 0;
   private updateSteps = 1;
   private stepsSinceUpdateCall = 0;
-  private nextSummaryStep: number;
-  private nextCheckpointStep: number;
   private currentLr = Number.NaN;
   private scaledRewards = new Float32Array(0);
   private readonly logger: Logger | undefined;
@@ -160,8 +153,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.processor = new AgentProcessor(options.spec, options.behaviorName, this.episodes);
     // A stream apart from the model's: minibatch sampling must not shift the policy's noise.
     this.rng = new Rng((options.seed ^ 0x5ac7a1e5) >>> 0);
-    this.nextSummaryStep = nextIntervalStep(0, this.settings.summary_freq);
-    this.nextCheckpointStep = nextIntervalStep(0, this.checkpointInterval());
   }
 
   get stepCount(): number {
@@ -201,7 +192,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.currentLr = Number.NaN;
   }
 
-  observe(decision: DecisionSteps, terminal: TerminalSteps): void {
+  observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): void {
     if (!this.warnedGroupReward && (decision.groupReward.some((r) => r !== 0) || terminal.groupReward.some((r) => r !== 0))) {
       // Spec 3.9: SAC ignores group rewards, with ML-Agents' one-time warning (its spelling).
       this.logger?.warn(
@@ -209,7 +200,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       );
       this.warnedGroupReward = true;
     }
-    const batch = this.processor.observe(decision, terminal);
+    const batch = this.processor.observe(decision, terminal, envIndex);
     if (batch.length === 0) return;
     if (this.training) {
       if (this.settings.network_settings.normalize) this.model.updateNormalizer(batch.obs, batch.length);
@@ -219,7 +210,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.stepsSinceUpdateCall += batch.length;
   }
 
-  act(decision: DecisionSteps, deterministic?: boolean): ActionTupleType {
+  act(decision: DecisionSteps, deterministic?: boolean, envIndex = 0): ActionTupleType {
     const n = decision.length;
     const det = deterministic ?? this.settings.network_settings.deterministic;
     const actions =
@@ -227,11 +218,11 @@ export class SacTrainer implements Trainer<SacTrainerState> {
         ? ActionTuple.empty(this.spec.actionSpec, 0)
         : this.model.act(decision.obs, n, decision.actionMask, det);
     const tuple = new ActionTuple(n, actions.continuous, actions.discrete);
-    this.processor.recordActions(decision, tuple);
+    this.processor.recordActions(decision, tuple, envIndex);
     return tuple;
   }
 
-  maybeUpdate(): number {
+  maybeUpdate(deadline = Infinity): number {
     const newSteps = this.stepsSinceUpdateCall;
     this.stepsSinceUpdateCall = 0;
     const hp = this.settings.hyperparameters;
@@ -243,7 +234,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     const cap = Math.ceil((hp.batch_size + 2 * newSteps) / hp.steps_per_update) + 1;
     this.applyLearningRate();
     let done = 0;
-    while ((this.step - hp.buffer_init_steps) / this.updateSteps > hp.steps_per_update && done < cap) {
+    while ((this.step - hp.buffer_init_steps) / this.updateSteps > hp.steps_per_update && done < cap && performance.now() < deadline) {
       const sampled = this.buffer.sample(hp.batch_size, this.rng.uniform);
       const result = this.model.update(this.withStrength(sampled));
       for (const [field, value] of Object.entries(result)) {
@@ -255,29 +246,16 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     return done;
   }
 
-  discardPending(which?: (agentId: number) => boolean): void {
-    this.processor.discardPending(which);
+  discardPending(envIndex?: number): void {
+    this.processor.discardPending(envIndex);
   }
 
   addEnvironmentStat(key: string, value: number, method: StatsAggregationMethod): void {
     this.stats.add(key, value, method);
   }
 
-  maybeSummary(): TrainerSummary | null {
-    if (this.step === 0 || this.step < this.nextSummaryStep) return null;
-    const s = this.buildSummary(this.nextSummaryStep);
-    this.nextSummaryStep = nextIntervalStep(this.step, this.settings.summary_freq);
-    return s;
-  }
-
   summary(): TrainerSummary {
     return this.buildSummary(this.step);
-  }
-
-  takeCheckpointDue(): boolean {
-    if (this.step === 0 || this.step < this.nextCheckpointStep) return false;
-    this.nextCheckpointStep = nextIntervalStep(this.step, this.checkpointInterval());
-    return true;
   }
 
   getState(): SacTrainerState {
@@ -311,8 +289,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.episodes.setState(state.episodes);
     this.stepsSinceUpdateCall = 0;
     this.currentLr = Number.NaN;
-    this.nextSummaryStep = nextIntervalStep(this.step, this.settings.summary_freq);
-    this.nextCheckpointStep = nextIntervalStep(this.step, this.checkpointInterval());
   }
 
   /** Checkpoint bytes; the replay buffer is included when save_replay_buffer is set. */
@@ -414,12 +390,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     const r = this.scaledRewards.subarray(0, batch.length);
     for (let i = 0; i < batch.length; i++) r[i] = batch.rewards[i]! * k;
     return { ...batch, rewards: r };
-  }
-
-  private checkpointInterval(): number {
-    const s = this.settings;
-    if (s.even_checkpoints && s.keep_checkpoints > 0) return Math.max(1, Math.floor(s.max_steps / s.keep_checkpoints));
-    return Math.max(1, s.checkpoint_interval);
   }
 
   private layout(): ReplayLayout {

@@ -1,9 +1,9 @@
 // Runs `learn --env builtin:3dball` in-process (runTraining) with emulator processes as players, and
 // records the trainer's step count at each log line so tests can tell who kept stepping when.
 import * as path from "node:path";
-import { runTraining } from "../../../src/cli/learn/run-training.js";
-import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
-import { createLogger } from "../../../src/util/logger.js";
+import { runTraining } from "../../src/run/run-training.js";
+import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
+import { createLogger } from "../../src/util/logger.js";
 import { ensureBackend, tempDir, tinyOptions } from "./helpers.js";
 
 export interface LaunchOver {

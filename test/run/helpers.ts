@@ -3,11 +3,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseRunOptions, type RunOptions } from "../../../src/config/index.js";
-import { runTraining, type RunResult, type RunTrainingDeps } from "../../../src/cli/learn/run-training.js";
-import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
-import { initBackend } from "../../../src/trainers/backend.js";
-import { createMemoryLogger } from "../../../src/util/logger.js";
+import { parseRunOptions, type RunOptions } from "../../src/config/index.js";
+import { runTraining, type RunResult, type RunTrainingDeps } from "../../src/run/run-training.js";
+import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
+import { initBackend } from "../../src/trainers/backend.js";
+import { createMemoryLogger } from "../../src/util/logger.js";
 
 export interface TinyConfig {
   readonly checkpointInterval?: number;

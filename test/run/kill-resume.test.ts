@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CheckpointStore } from "../../../src/trainers/checkpoint/checkpoint-store.js";
+import { CheckpointStore } from "../../src/trainers/checkpoint/checkpoint-store.js";
 import { removeDir, stackLines, tempDir, tinyYaml } from "./helpers.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");

@@ -7,12 +7,12 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AgentInfoProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
-import { CompressionTypeProto, ObservationProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
-import { UnityMessageProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
-import { encodeReply } from "../../../src/protocol/exchange-service.js";
-import { handshakeOutput, rawClient } from "../../protocol/unity-test-client.js";
-import { encodePng } from "../../env/helpers/protos.js";
+import { AgentInfoProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
+import { CompressionTypeProto, ObservationProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
+import { UnityMessageProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
+import { encodeReply } from "../../src/protocol/exchange-service.js";
+import { handshakeOutput, rawClient } from "../protocol/unity-test-client.js";
+import { encodePng } from "../env/helpers/protos.js";
 import { BALL, ballAgent, ballBrain, CraftedUnity, grpcError, stepOutput } from "./crafted-unity.js";
 import { readStatus, removeDir, stackLines, startRun, tempDir, tinyOptions, type StartedRun } from "./helpers.js";
 
