@@ -65,6 +65,8 @@ export interface StartedRun {
   readonly done: Promise<RunResult>;
   /** The trainers the run created, by plain behavior name (the latest one per name). */
   readonly trainers: Map<string, SacTrainer>;
+  /** Every trainer the run created, in order, with its team member index. */
+  readonly created: { readonly behaviorName: string; readonly member: number; readonly trainer: SacTrainer }[];
   /** Total steps of the live trainers. */
   steps(): number;
   /** Ctrl+C. */
@@ -81,15 +83,17 @@ export async function startRun(options: RunOptions, extra: Partial<RunTrainingDe
   let onPort: (p: number) => void = () => undefined;
   const listening = new Promise<number>((r) => (onPort = r));
   const trainers = new Map<string, SacTrainer>();
+  const created: StartedRun["created"] = [];
   const done = runTraining(options, {
     logger,
     version: "0.1.0",
     editorPort: 0,
     signal: ac.signal,
     onListening: (ports) => onPort(ports[0]!),
-    createTrainer: (behaviorName, spec, settings, seed) => {
+    createTrainer: (behaviorName, spec, settings, seed, member) => {
       const t = new SacTrainer({ behaviorName, spec, settings, seed, logger });
       trainers.set(behaviorName, t);
+      created.push({ behaviorName, member, trainer: t });
       return t;
     },
     ...extra,
@@ -101,6 +105,7 @@ export async function startRun(options: RunOptions, extra: Partial<RunTrainingDe
     lines: logger.lines,
     done,
     trainers,
+    created,
     steps: () => [...trainers.values()].reduce((a, t) => a + t.stepCount, 0),
     abort: () => {
       ac.abort();
