@@ -14,6 +14,8 @@ export interface TinyConfig {
   readonly summaryFreq?: number;
   readonly maxSteps?: number;
   readonly keepCheckpoints?: number;
+  /** Default 20. */
+  readonly stepsPerUpdate?: number;
   /** Behavior key in the YAML (default 3DBall). */
   readonly behavior?: string;
   /** Extra YAML appended at the top level (env_settings etc.). */
@@ -25,7 +27,7 @@ export function tinyYaml(c: TinyConfig = {}): string {
   return [
     "default_settings:",
     "  trainer_type: sac",
-    "  hyperparameters: { batch_size: 32, buffer_size: 20000, steps_per_update: 20, buffer_init_steps: 0 }",
+    `  hyperparameters: { batch_size: 32, buffer_size: 20000, steps_per_update: ${c.stepsPerUpdate ?? 20}, buffer_init_steps: 0 }`,
     "  network_settings: { hidden_units: 16, num_layers: 1, normalize: true }",
     `  keep_checkpoints: ${c.keepCheckpoints ?? 5}`,
     `  checkpoint_interval: ${c.checkpointInterval ?? 1000000}`,

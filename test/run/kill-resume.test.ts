@@ -65,7 +65,7 @@ describe("kill -9 at any moment, then --resume", () => {
       // --base-port 0: the player's port is picked by the OS when the server binds (never a probed one that may be taken meanwhile).
       const args = [config, ...base, "--base-port", "0", ...(i > 0 ? ["--resume"] : [])];
       const child = learn(args);
-      await child.waitFor(/Hyperparameters for behavior name 3DBall/, 30_000); // logged after a resume's load
+      await child.waitFor(/Hyperparameters for behavior name 3DBall/, 120_000); // logged after a resume's load
       if (i > 0) {
         // The resume started from a step no lower than where the previous process had saved.
         const m = /Resuming training of 3DBall from step (\d+)\./.exec(child.output());
@@ -81,7 +81,7 @@ describe("kill -9 at any moment, then --resume", () => {
         break;
       }
       // Let it train and checkpoint a few times, then kill it at a random moment.
-      await child.waitFor(/Exported .+3DBall-\d+\.onnx/, 30_000);
+      await child.waitFor(/Exported .+3DBall-\d+\.onnx/, 120_000);
       await new Promise((r) => setTimeout(r, random() * 1200));
       child.proc.kill("SIGKILL");
       await child.exited;
@@ -99,5 +99,5 @@ describe("kill -9 at any moment, then --resume", () => {
     const latest = await new CheckpointStore({ runDir, behaviorName: "3DBall" }).loadLatest();
     expect(latest!.step).toBe(final.steps);
     expect(existsSync(path.join(runDir, "3DBall.onnx"))).toBe(true);
-  }, 120_000);
+  }, 600_000);
 });

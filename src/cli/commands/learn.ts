@@ -8,6 +8,7 @@ import { initBackend } from "../../trainers/backend.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
 import type { Logger } from "../../util/logger.js";
 import { runTraining, type RunResult, type RunTrainingDeps } from "../../run/run-training.js";
+import type { TrainerFactory } from "../../run/trainer-controller.js";
 import type { RunOptions } from "../../config/index.js";
 import { versionBlock, PACKAGE_VERSION } from "../version.js";
 import type { RegisterCommand } from "./index.js";
@@ -85,7 +86,7 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
         version: PACKAGE_VERSION,
         deterministic: Boolean(flags.deterministic),
         editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
-        createTrainer: (behaviorName, spec, settings, seed) => new SacTrainer({ behaviorName, spec, settings, seed, training, logger }),
+        createTrainer: sacTrainerFactory(logger, training),
       });
       setExitCode(result.exitCode);
     } catch (error) {
@@ -94,6 +95,11 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     }
   });
 };
+
+/** SAC trainers that log (e.g. ML-Agents' one-time group-reward warning); training false for --inference. */
+export function sacTrainerFactory(logger: Logger, training: boolean): TrainerFactory {
+  return (behaviorName, spec, settings, seed) => new SacTrainer({ behaviorName, spec, settings, seed, training, logger });
+}
 
 /** --seed -1 picks a seed here, once, and says which (the run itself only takes explicit seeds). */
 export function withResolvedSeed(options: RunOptions, logger: Logger, random: () => number = Math.random): RunOptions {
