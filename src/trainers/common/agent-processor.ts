@@ -57,6 +57,8 @@ export class AgentProcessor {
   private slotEnv = new Int32Array(0);
   private readonly freeSlots: number[] = [];
   private slotCapacity = 0;
+  /** Slots handed out so far (a released slot is reused before a new one is taken). */
+  private slotsUsed = 0;
   private slotObs: Float32Array[];
   private slotCont = new Float32Array(0);
   private slotDisc = new Int32Array(0);
@@ -92,6 +94,11 @@ export class AgentProcessor {
   /** Agents currently tracked (in an episode). */
   get trackedAgents(): number {
     return this.slotOf.size;
+  }
+
+  /** Slots in the per-agent pools: grows with the most agents alive at once, never with ids. */
+  get slotPoolSize(): number {
+    return this.slotCapacity;
   }
 
   /** Agents whose last action still awaits its outcome. */
@@ -174,7 +181,9 @@ export class AgentProcessor {
   private allocate(id: number, envIndex: number): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
-      slot = this.slotCapacity;
+      // The next unused slot, not the capacity: taking the capacity doubled the pools on every new
+      // agent (24 agents: 67M slots, gigabytes and a minute-long stall of the event loop).
+      slot = this.slotsUsed++;
       this.ensureSlots(slot + 1);
     }
     this.slotOf.set(id, slot);

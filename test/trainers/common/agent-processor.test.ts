@@ -191,6 +191,23 @@ describe("AgentProcessor", () => {
     expect(step(p, [5], 2, noTerminal, undefined, undefined, 0).length).toBe(1);
   });
 
+  it("the slot pools grow with the agents alive at once, not faster, and reuse slots of ended episodes", () => {
+    const p = new AgentProcessor(spec, "Test");
+    // 4 environments of 250 agents each: 1,000 agents alive at once.
+    const ids = Array.from({ length: 250 }, (_, i) => i);
+    for (const env of [0, 1, 2, 3]) step(p, ids, 0, noTerminal, undefined, undefined, env);
+    expect(p.trackedAgents).toBe(1000);
+    expect(p.slotPoolSize).toBeGreaterThanOrEqual(1000);
+    expect(p.slotPoolSize).toBeLessThanOrEqual(2000);
+    // Every episode ends and new ones start under new ids (Unity's episode ids grow): same pool.
+    const before = p.slotPoolSize;
+    for (const env of [0, 1, 2, 3]) {
+      step(p, ids.map((i) => i + 1000), 1, terminal(ids, 1, ids.map(() => 0), ids.map(() => false)), undefined, undefined, env);
+    }
+    expect(p.trackedAgents).toBe(1000);
+    expect(p.slotPoolSize).toBe(before);
+  });
+
   it("ids at the int32 edges and many environments do not collide", () => {
     const p = new AgentProcessor(spec, "Test");
     const ids = [0x7fffffff, -0x80000000, -1, 0];
