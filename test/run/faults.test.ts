@@ -69,8 +69,10 @@ async function servesNextSession(): Promise<void> {
   expect(await u.validSession(3)).toEqual([4, 4, 4]);
   u.close();
   expect(run.trainers.get("3DBall")!.stepCount).toBe(before + 8);
-  // Its goodbye is handled (stop line written) before the next test starts counting lines.
-  await run.waitForLine(SESSION_END("Unity stopped"), 5000, from);
+  // Its goodbye is handled (stop line written) before the next test starts counting lines. The
+  // line names this session's final step: a late line of an earlier session cannot stand in for it.
+  const total = run.steps().toLocaleString("en-US");
+  await run.waitForLine(new RegExp(`^\\[INFO\\] Unity stopped at step ${total}; checkpoint saved to .+; press Play`), 20_000, from);
 }
 
 /** A valid session with `steps` steps sent and answered, left open for the fault. */
