@@ -12,7 +12,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import * as tf from "@tensorflow/tfjs-core";
 import { behaviorSettings, loadRunOptions, type RunOptions } from "../src/config/index.js";
-import { runTraining } from "../src/cli/learn/run-training.js";
+import { runTraining } from "../src/run/run-training.js";
 import { initBackend } from "../src/trainers/backend.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import { createLogger } from "../src/util/logger.js";
