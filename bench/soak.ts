@@ -69,7 +69,7 @@ const options = loadRunOptions("config/3dball.yaml", logger) as RunOptions;
 const settings = behaviorSettings(options, "3DBall");
 settings.max_steps = steps;
 settings.hyperparameters.buffer_size = bufferSize;
-Object.assign(options.env_settings, { env_path: "builtin:3dball", base_port: 0, num_envs: 1 });
+Object.assign(options.env_settings, { env_path: "builtin:3dball", base_port: 0, num_envs: 1, seed: 1 });
 Object.assign(options.checkpoint_settings, { run_id: "soak", results_dir: resultsDir, force: true });
 
 console.log(`bench/soak: learn config/3dball.yaml on builtin:3dball, ${steps.toLocaleString("en-US")} steps, buffer ${bufferSize.toLocaleString("en-US")}; backend ${backend.name}; node ${process.versions.node}; ${os.cpus().length} cores; load average ${loadAverage()}`);
