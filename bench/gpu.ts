@@ -2,9 +2,10 @@
 //   npx tsx bench/gpu.ts [--seconds 10] [--allow-software-gpu] [--rows 3dball,256,gridworld]
 // Rows: the 3DBall network (64x2, batch 64), 256x2 with batch 256, and the GridWorld CNN
 // (camera [3, 64, 84] + goal [2], one branch of 5, 128x1, batch 128, config/gridworld.yaml).
-// wasm runs SacModel (its default engine, and the gradient-tape one); gpu runs GpuSacModel, awaiting
-// each update's statistics as the trainer does. Prints the adapter first: on a software adapter
-// (lavapipe) the gpu figures only show that the path works, they say nothing about GPU speed.
+// wasm runs SacModel (its default engine, and the gradient-tape one); gpu runs GpuSacEngine (the
+// tape engine's equations on WebGPU), awaiting each update's statistics as the trainer does.
+// Prints the adapter first: on a software adapter (lavapipe) the gpu figures only show that the
+// path works, they say nothing about GPU speed.
 
 import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
@@ -12,7 +13,7 @@ import type { TrainerSettings } from "../src/config/trainer-settings.js";
 import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../src/env/behavior-spec.js";
 import type { TransitionBatch } from "../src/trainers/common/transition.js";
 import { initBackend } from "../src/trainers/backend.js";
-import { GpuSacModel } from "../src/trainers/gpu/gpu-sac-model.js";
+import { GpuSacEngine } from "../src/trainers/gpu/gpu-sac-engine.js";
 import { acquireWebGpu, formatAdapter } from "../src/trainers/gpu/webgpu-adapter.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { updateSettings } from "./sac-fixtures.js";
@@ -101,7 +102,7 @@ for (const row of rows) {
 }
 await initBackend("gpu", { allowSoftwareGpu: allowSoftware });
 for (const row of rows) {
-  const model = new GpuSacModel(row.spec, row.settings, 1);
+  const model = GpuSacEngine.create(row.spec, row.settings, 1);
   const b = batchFor(row.spec, row.settings.hyperparameters.batch_size);
   const m = await measure(() => model.update(b));
   results.push({ row: row.label, device: `gpu, ${model.engine}`, ...m });

@@ -4,7 +4,7 @@
 // Academy steps/s summed over processes (3dball: each of 12 agents decides every 5th Academy step,
 // so Academy steps = decisions x 5 / 12).
 import { ActionTuple } from "../src/env/index.js";
-import { EnvWorker } from "../src/cli/learn/env-workers.js";
+import { EnvWorker } from "../src/run/env-worker.js";
 import { createLogger } from "../src/util/logger.js";
 
 function arg(name: string, fallback: string): string {

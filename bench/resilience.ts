@@ -12,13 +12,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseRunOptions } from "../src/config/index.js";
-import { runTraining } from "../src/cli/learn/run-training.js";
+import { runTraining } from "../src/run/run-training.js";
 import { UnityEmulator } from "../src/emulator/index.js";
 import { initBackend } from "../src/trainers/backend.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import { createLogger } from "../src/util/logger.js";
-import { CraftedUnity } from "../test/cli/learn/crafted-unity.js";
-import { tinyYaml } from "../test/cli/learn/helpers.js";
+import { CraftedUnity } from "../test/run/crafted-unity.js";
+import { tinyYaml } from "../test/run/helpers.js";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { applyCliOverrides, loadRunOptions, type RunOptions } from "../src/config/index.js";
-import { runTraining } from "../src/cli/learn/run-training.js";
+import { runTraining } from "../src/run/run-training.js";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { QUOTED, randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";

@@ -60,27 +60,36 @@ export function observationSpecFromProto(obs: ObservationProto, index: number, b
     dimensionProperties: Object.freeze(props as DimensionProperty[]),
     observationType: type as ObservationType,
   };
-  if (observationKind(spec) === "unsupported") {
+  const kind = observationKind(spec);
+  if (kind === "unsupported") {
     fail(`is an unsupported sensor: shape ${fmt(shape)} with dimension properties ${fmt(props)}`);
+  }
+  if (kind === "variable-length") {
+    // Training would flatten them and no ONNX export could describe the model: refuse up front.
+    fail(`is a variable-length observation (BufferSensor, shape ${fmt(shape)}), which mlagents-ts does not support yet`);
   }
   return spec;
 }
 
-export type DecodedObservation = { readonly data: Float32Array } | { readonly fault: string };
+/** The observation's floats: the message's own array when uncompressed (no copy), else decoded pixels. */
+export type DecodedObservation = { readonly data: ArrayLike<number> } | { readonly fault: string };
 
-/** Decodes one agent's observation `index` against the behavior's spec; a fault names what is wrong. */
+/**
+ * Decodes one agent's observation `index` against the behavior's spec; a fault names what is wrong.
+ * Runs once per agent per step: uncompressed data is checked in place and copied once, into the batch.
+ */
 export function decodeObservation(obs: ObservationProto, spec: ObservationSpec, index: number): DecodedObservation {
   if (!sameProps(obs.shape, spec.shape)) {
     return { fault: `observation ${index} has shape ${fmt(obs.shape)}, expected ${fmt(spec.shape)}` };
   }
   const size = observationSize(spec);
-  let data: Float32Array;
+  let data: ArrayLike<number>;
   switch (obs.compressionType as number) {
     case CompressionTypeProto.NONE: {
       const src = obs.floatData?.data;
       if (src === undefined) return { fault: `observation ${index} has no float data` };
       if (src.length !== size) return { fault: `observation ${index} has ${src.length} floats, expected ${size}` };
-      data = Float32Array.from(src);
+      data = src;
       break;
     }
     case CompressionTypeProto.PNG: {
@@ -97,9 +106,9 @@ export function decodeObservation(obs: ObservationProto, spec: ObservationSpec, 
       return { fault: `observation ${index} has unknown compression type ${obs.compressionType}` };
   }
   for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (Number.isNaN(v)) return { fault: `observation ${index} has NaN` };
-    if (!Number.isFinite(v)) return { fault: `observation ${index} has Inf` };
+    // As a float32, which is what the batch will hold (a double beyond float32 range becomes Inf).
+    const v = Math.fround(data[i]!);
+    if (v - v !== 0) return { fault: `observation ${index} has ${Number.isNaN(v) ? "NaN" : "Inf"}` };
   }
   return { data };
 }

@@ -96,47 +96,74 @@ export interface ParsedSteps {
   readonly decisionWireRows: Int32Array;
 }
 
-interface KeptStep {
-  readonly info: AgentInfoProto;
-  readonly obs: Float32Array[];
-}
+/**
+ * The agent steps of one list (decision or terminal) that passed the checks, column by column: no
+ * object per agent, and observations stay the message's own arrays until they are batched. A step
+ * message can carry 100k agents; every pass over them here is linear.
+ */
+class KeptRows {
+  readonly infos: AgentInfoProto[] = [];
+  /** [observation index][row]: that agent's floats. */
+  readonly obs: ArrayLike<number>[][];
+  readonly seen = new Set<number>();
 
-function validateStep(info: AgentInfoProto, spec: BehaviorSpec, seen: Set<number>, list: string): { fault: string } | KeptStep {
-  const id = info.id;
-  if (!Number.isInteger(id) || id < 0) return { fault: `negative agent id ${id}` };
-  if (seen.has(id)) return { fault: `duplicate agent id ${id} in ${list} steps` };
-  seen.add(id);
-  if (!Number.isFinite(info.reward)) return { fault: `reward is ${info.reward}` };
-  if (!Number.isFinite(info.groupReward)) return { fault: `group reward is ${info.groupReward}` };
-  if (!Number.isInteger(info.groupId)) return { fault: `group id ${info.groupId} is not an integer` };
-  const specs = spec.observationSpecs;
-  if (info.observations.length !== specs.length) return { fault: `has ${info.observations.length} observations, expected ${specs.length}` };
-  const obs: Float32Array[] = [];
-  for (let i = 0; i < specs.length; i++) {
-    const decoded = decodeObservation(info.observations[i]!, specs[i]!, i);
-    if ("fault" in decoded) return decoded;
-    obs.push(decoded.data);
+  constructor(readonly spec: BehaviorSpec) {
+    this.obs = spec.observationSpecs.map(() => []);
   }
-  return { info, obs };
-}
 
-function batchObs(spec: BehaviorSpec, steps: readonly KeptStep[]): Float32Array[] {
-  return spec.observationSpecs.map((o, i) => {
-    const size = observationSize(o);
-    const out = new Float32Array(steps.length * size);
-    steps.forEach((s, row) => out.set(s.obs[i]!, row * size));
+  get length(): number {
+    return this.infos.length;
+  }
+
+  /** Checks one agent step; keeps it and returns null, or returns what is wrong with it. */
+  check(info: AgentInfoProto, list: string): string | null {
+    const id = info.id;
+    if (!Number.isInteger(id) || id < 0) return `negative agent id ${id}`;
+    if (this.seen.has(id)) return `duplicate agent id ${id} in ${list} steps`;
+    this.seen.add(id);
+    if (!Number.isFinite(info.reward)) return `reward is ${info.reward}`;
+    if (!Number.isFinite(info.groupReward)) return `group reward is ${info.groupReward}`;
+    if (!Number.isInteger(info.groupId)) return `group id ${info.groupId} is not an integer`;
+    const specs = this.spec.observationSpecs;
+    if (info.observations.length !== specs.length) return `has ${info.observations.length} observations, expected ${specs.length}`;
+    const row = this.infos.length;
+    for (let i = 0; i < specs.length; i++) {
+      const decoded = decodeObservation(info.observations[i]!, specs[i]!, i);
+      if ("fault" in decoded) {
+        for (let k = 0; k < i; k++) this.obs[k]!.length = row;
+        return decoded.fault;
+      }
+      this.obs[i]!.push(decoded.data);
+    }
+    this.infos.push(info);
+    return null;
+  }
+
+  batchObs(): Float32Array[] {
+    return this.spec.observationSpecs.map((o, i) => {
+      const size = observationSize(o);
+      const out = new Float32Array(this.length * size);
+      const rows = this.obs[i]!;
+      for (let row = 0; row < rows.length; row++) out.set(rows[row]!, row * size);
+      return out;
+    });
+  }
+
+  column<T extends Float32Array | Int32Array | Uint8Array>(make: new (n: number) => T, field: (info: AgentInfoProto) => number): T {
+    const out = new make(this.infos.length);
+    for (let row = 0; row < this.infos.length; row++) out[row] = field(this.infos[row]!);
     return out;
-  });
+  }
 }
 
-function decisionBatch(spec: BehaviorSpec, steps: readonly KeptStep[]): DecisionSteps {
-  const n = steps.length;
-  const branches = spec.actionSpec.discreteBranches;
+function decisionBatch(rows: KeptRows): DecisionSteps {
+  const n = rows.length;
+  const branches = rows.spec.actionSpec.discreteBranches;
   let actionMask: Uint8Array[] | null = null;
   if (branches.length > 0) {
     actionMask = branches.map((b) => new Uint8Array(n * b));
-    const total = spec.actionSpec.discreteTotal;
-    steps.forEach(({ info }, row) => {
+    const total = rows.spec.actionSpec.discreteTotal;
+    rows.infos.forEach((info, row) => {
       // Empty or wrong-length mask: nothing is masked (Python rpc_utils does the same).
       if (info.actionMask.length !== total) return;
       let flat = 0;
@@ -147,62 +174,61 @@ function decisionBatch(spec: BehaviorSpec, steps: readonly KeptStep[]): Decision
   }
   return {
     length: n,
-    obs: batchObs(spec, steps),
-    reward: Float32Array.from(steps, (s) => s.info.reward),
-    agentId: Int32Array.from(steps, (s) => s.info.id),
+    obs: rows.batchObs(),
+    reward: rows.column(Float32Array, (i) => i.reward),
+    agentId: rows.column(Int32Array, (i) => i.id),
     actionMask,
-    groupId: Int32Array.from(steps, (s) => s.info.groupId),
-    groupReward: Float32Array.from(steps, (s) => s.info.groupReward),
+    groupId: rows.column(Int32Array, (i) => i.groupId),
+    groupReward: rows.column(Float32Array, (i) => i.groupReward),
   };
 }
 
-function terminalBatch(spec: BehaviorSpec, steps: readonly KeptStep[]): TerminalSteps {
+function terminalBatch(rows: KeptRows): TerminalSteps {
   return {
-    length: steps.length,
-    obs: batchObs(spec, steps),
-    reward: Float32Array.from(steps, (s) => s.info.reward),
-    interrupted: Uint8Array.from(steps, (s) => (s.info.maxStepReached ? 1 : 0)),
-    agentId: Int32Array.from(steps, (s) => s.info.id),
-    groupId: Int32Array.from(steps, (s) => s.info.groupId),
-    groupReward: Float32Array.from(steps, (s) => s.info.groupReward),
+    length: rows.length,
+    obs: rows.batchObs(),
+    reward: rows.column(Float32Array, (i) => i.reward),
+    interrupted: rows.column(Uint8Array, (i) => (i.maxStepReached ? 1 : 0)),
+    agentId: rows.column(Int32Array, (i) => i.id),
+    groupId: rows.column(Int32Array, (i) => i.groupId),
+    groupReward: rows.column(Float32Array, (i) => i.groupReward),
   };
 }
 
 /** Empty decision and terminal batches of a behavior (a message without infos for it). */
 export function emptySteps(spec: BehaviorSpec): [DecisionSteps, TerminalSteps] {
-  return [decisionBatch(spec, []), terminalBatch(spec, [])];
+  return [decisionBatch(new KeptRows(spec)), terminalBatch(new KeptRows(spec))];
 }
 
 /** Splits one behavior's infos into decision (done = false) and terminal steps, in message order (docs/protocol.md §3.8). */
 export function stepsFromProto(infos: readonly AgentInfoProto[], spec: BehaviorSpec, behaviorName: string): ParsedSteps {
-  const decision: KeptStep[] = [];
-  const terminal: KeptStep[] = [];
+  const decision = new KeptRows(spec);
+  const terminal = new KeptRows(spec);
   const dropped: DroppedStep[] = [];
-  const wireIds: number[] = [];
-  const wireRows: number[] = [];
-  const seenDecision = new Set<number>();
-  const seenTerminal = new Set<number>();
+  let decisionCount = 0;
+  for (const info of infos) if (!info.done) decisionCount++;
+  const wireIds = new Int32Array(decisionCount);
+  const wireRows = new Int32Array(decisionCount);
+  let wire = 0;
   for (const info of infos) {
     const done = info.done;
-    if (!done) wireIds.push(info.id);
-    const result = validateStep(info, spec, done ? seenTerminal : seenDecision, done ? "terminal" : "decision");
-    if ("fault" in result) {
-      const error = new ObservationError(behaviorName, info.id, result.fault);
-      dropped.push({ behaviorName, agentId: info.id, terminal: done, fault: result.fault, reason: error.message, error });
-      if (!done) wireRows.push(-1);
-    } else if (done) {
-      terminal.push(result);
-    } else {
-      wireRows.push(decision.length);
-      decision.push(result);
+    const row = decision.length;
+    const fault = done ? terminal.check(info, "terminal") : decision.check(info, "decision");
+    if (!done) {
+      wireIds[wire] = info.id;
+      wireRows[wire++] = fault === null ? row : -1;
+    }
+    if (fault !== null) {
+      const error = new ObservationError(behaviorName, info.id, fault);
+      dropped.push({ behaviorName, agentId: info.id, terminal: done, fault, reason: error.message, error });
     }
   }
   return {
-    decision: decisionBatch(spec, decision),
-    terminal: terminalBatch(spec, terminal),
+    decision: decisionBatch(decision),
+    terminal: terminalBatch(terminal),
     dropped,
-    decisionWireIds: Int32Array.from(wireIds),
-    decisionWireRows: Int32Array.from(wireRows),
+    decisionWireIds: wireIds,
+    decisionWireRows: wireRows,
   };
 }
 
@@ -233,11 +259,14 @@ export function actionsToProto(actions: ActionTuple, spec: ActionSpec, behaviorN
   if (actions.continuous.length !== actions.length * c || actions.discrete.length !== actions.length * d) {
     throw new ActionShapeError(behaviorName, `action arrays do not hold ${actions.length} agents of ${spec}`);
   }
-  const out: AgentActionProto[] = [];
+  const out = new Array<AgentActionProto>(actions.length);
   for (let i = 0; i < actions.length; i++) {
-    const continuousActions = Array.from(actions.continuous.subarray(i * c, (i + 1) * c));
-    const discreteActions = Array.from(actions.discrete.subarray(i * d, (i + 1) * d));
-    out.push({ vectorActionsDeprecated: [...continuousActions, ...discreteActions], value: 0, continuousActions, discreteActions });
+    const continuousActions = new Array<number>(c);
+    const discreteActions = new Array<number>(d);
+    const deprecated = new Array<number>(c + d);
+    for (let k = 0; k < c; k++) deprecated[k] = continuousActions[k] = actions.continuous[i * c + k]!;
+    for (let k = 0; k < d; k++) deprecated[c + k] = discreteActions[k] = actions.discrete[i * d + k]!;
+    out[i] = { vectorActionsDeprecated: deprecated, value: 0, continuousActions, discreteActions };
   }
   return out;
 }

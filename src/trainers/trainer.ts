@@ -13,10 +13,13 @@ export interface Trainer<State = unknown> {
   readonly stepCount: number;
   /** max_steps reached: the trainer no longer updates. */
   readonly isDone: boolean;
-  /** Completes pending experiences with this step's infos (terminal before decision). */
-  observe(decision: DecisionSteps, terminal: TerminalSteps): void;
+  /**
+   * Completes pending experiences with this step's infos (terminal before decision). Agents are
+   * identified by (envIndex, agent id): Unity's ids are unique only within one environment.
+   */
+  observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex?: number): void;
   /** Actions for the decision agents; also records them as the agents' pending experiences. */
-  act(decision: DecisionSteps, deterministic?: boolean): ActionTuple;
+  act(decision: DecisionSteps, deterministic?: boolean, envIndex?: number): ActionTuple;
   /**
    * Runs the gradient updates now due, until they are done or performance.now() passes
    * `deadline` (at least one when any is due); what is left stays due for the next call, so the
@@ -32,16 +35,12 @@ export interface Trainer<State = unknown> {
   setHyperparameters(h: Partial<MutableHyperparameters>): void;
   /** The hyperparameters the next update uses. */
   hyperparameters(): MutableHyperparameters;
-  /** Open episodes are dropped (environment reset or session end); nothing half-made is stored. */
-  discardPending(which?: (agentId: number) => boolean): void;
+  /** Open episodes of one environment (all when omitted) are dropped; nothing half-made is stored. */
+  discardPending(envIndex?: number): void;
   /** A stat from the environment (StatsSideChannel), reported with the next summary. */
   addEnvironmentStat(key: string, value: number, method: StatsAggregationMethod): void;
-  /** The summary once a summary_freq boundary was crossed since the last one; null otherwise. */
-  maybeSummary(): TrainerSummary | null;
-  /** A summary of everything since the last one, now (e.g. at exit). */
+  /** A summary of everything since the last one, now (the run layer keeps the summary_freq schedule). */
   summary(): TrainerSummary;
-  /** True once per checkpoint_interval boundary crossed (consumes it). */
-  takeCheckpointDue(): boolean;
   /**
    * Whole trainer state as plain data (deep copies): setState(getState()) in another trainer of
    * the same settings makes it train exactly as this one (PBT exploit), hyperparameters included.

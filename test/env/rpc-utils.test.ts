@@ -100,9 +100,15 @@ describe("behaviorSpecFromProto", () => {
     });
   }
 
-  it("accepts variable-length observations and classifies kinds per docs/protocol.md §3.1", () => {
-    const spec = behaviorSpecFromProto(brain(NAME, 2), agentInfo(0, { observations: [obsWithShape([20, 6], [4, 1])] }));
-    expect(observationKind(spec.observationSpecs[0]!)).toBe("variable-length");
+  it("refuses variable-length (BufferSensor) observations, which nothing downstream can train or export", () => {
+    const first = agentInfo(0, { observations: [vectorObs([1, 2]), obsWithShape([20, 6], [4, 1])] });
+    const call = (): unknown => behaviorSpecFromProto(brain(NAME, 2), first);
+    expect(call).toThrow(BehaviorSpecError);
+    expect(call).toThrow(`Invalid behavior spec for ${NAME}: observation 1 is a variable-length observation (BufferSensor, shape [20, 6]), which mlagents-ts does not support yet`);
+  });
+
+  it("classifies observation kinds per docs/protocol.md §3.1", () => {
+    expect(observationKind({ shape: [20, 6], dimensionProperties: [4, 1] })).toBe("variable-length");
     expect(observationKind({ shape: [8], dimensionProperties: [1] })).toBe("vector");
     expect(observationKind({ shape: [3, 8, 8], dimensionProperties: [0, 0, 0] })).toBe("visual");
     expect(observationKind({ shape: [3, 8, 8], dimensionProperties: [1, 2, 1] })).toBe("unsupported");

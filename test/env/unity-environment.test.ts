@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Communicator } from "../../src/protocol/communicator.js";
 import { UnityStoppedError } from "../../src/protocol/errors.js";
 import type { AgentInfoProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
+import { ObservationProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
 import type { BrainParametersProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/brain_parameters.js";
 import { CommandProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/command.js";
 import type { UnityInputProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/unity_input.js";
@@ -251,6 +252,22 @@ describe("UnityEnvironment", () => {
     await expect(b.env.reset()).rejects.toThrow(UnitySessionRefusedError);
     await expect(b.env.reset()).rejects.toThrow(/discrete branch 1 has size 0/);
     expect(b.env.behaviorSpecs.size).toBe(0);
+  });
+
+  it("refuses a behavior with a variable-length (BufferSensor) observation in one line, before it reaches a trainer", async () => {
+    const buffer = ObservationProto.fromPartial({ shape: [20, 6], dimensionProperties: [4, 1], floatData: { data: new Array<number>(120).fill(0) }, name: "BufferSensor" });
+    const announced: string[] = [];
+    const { env } = await connect([output({ [BALL]: [agentInfo(0, { observations: [vectorObs([1, 2, 3]), buffer] })] }, [brain(BALL, 2)])], {
+      onNewBehavior: (name) => announced.push(name),
+    });
+    const err = await env.reset().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnitySessionRefusedError);
+    expect((err as Error).message).toBe(
+      `Refusing Unity session: behavior ${BALL}: observation 1 is a variable-length observation (BufferSensor, shape [20, 6]), which mlagents-ts does not support yet`,
+    );
+    expect((err as Error).message).not.toContain("\n");
+    expect(env.behaviorSpecs.size).toBe(0);
+    expect(announced).toEqual([]);
   });
 
   it("waits for the first agent of a behavior announced without agents", async () => {

@@ -5,8 +5,8 @@ import { ActionTuple, DimensionProperty, ObservationType, type BehaviorSpec, typ
 import { UnityStoppedError } from "../../protocol/errors.js";
 import { StatsAggregationMethod } from "../../protocol/side-channel/index.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
-import { EnvWorker } from "../learn/env-workers.js";
-import { EDITOR_PORT } from "../learn/run-training.js";
+import { EnvWorker } from "../../run/env-worker.js";
+import { EDITOR_PORT } from "../../run/run-training.js";
 import type { RegisterCommand } from "./index.js";
 import { EpisodeReturns } from "../episode-returns.js";
 

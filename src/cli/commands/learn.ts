@@ -1,12 +1,16 @@
 // `mlagents-ts learn <config> --run-id ...`: mlagents-learn's flags and behaviour (docs/protocol.md §8).
+// The command parses flags, builds the options, resolves the seed, wires Ctrl+C/SIGTERM to the
+// run's stop and prints; the run itself (src/run) has no process-wide side effects.
 import { Command, Option } from "commander";
 import { applyCliOverrides, defaultRunOptions, loadRunOptions, type CliFlags } from "../../config/index.js";
-import { SacTrainer } from "../../trainers/sac/sac-trainer.js";
+import { sacDeps, SacTrainer, type SacTrainerDeps } from "../../trainers/sac/sac-trainer.js";
 import { initBackend } from "../../trainers/backend.js";
 import { acquireWebGpu, formatAdapter } from "../../trainers/gpu/webgpu-adapter.js";
-import { gpuSacDeps } from "../../trainers/gpu/gpu-worker-sac-model.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
-import { runTraining } from "../learn/run-training.js";
+import type { Logger } from "../../util/logger.js";
+import { runTraining, type RunResult, type RunTrainingDeps } from "../../run/run-training.js";
+import type { TrainerFactory } from "../../run/trainer-controller.js";
+import type { RunOptions } from "../../config/index.js";
 import { versionBlock, PACKAGE_VERSION } from "../version.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -80,15 +84,16 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
       // gpu: the models train in worker threads on WebGPU; this thread keeps wasm for export.
       const adapter = device === "gpu" ? await acquireWebGpu(allowSoftwareGpu) : null;
       const backend = await initBackend(adapter ? "wasm" : device);
-      const deps = adapter ? gpuSacDeps(allowSoftwareGpu) : undefined;
+      const deps = adapter ? sacDeps({ engine: "gpu", allowSoftwareGpu }) : undefined;
       process.stdout.write(versionBlock(adapter ? `WebGPU on ${formatAdapter(adapter)}, SAC in worker threads (main thread: ${backend.description})` : backend.description) + "\n");
-      const result = await runTraining(options, {
+      options = withResolvedSeed(options, logger);
+      const training = !options.checkpoint_settings.inference;
+      const result = await runUntilSignal(options, logger, {
         logger,
         version: PACKAGE_VERSION,
         deterministic: Boolean(flags.deterministic),
         editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
-        createTrainer: (behaviorName, spec, settings, seed) =>
-          new SacTrainer({ behaviorName, spec, settings, seed, training: !options.checkpoint_settings.inference, deps }),
+        createTrainer: sacTrainerFactory(logger, training, deps),
       });
       setExitCode(result.exitCode);
     } catch (error) {
@@ -97,3 +102,42 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     }
   });
 };
+
+/** SAC trainers that log (e.g. ML-Agents' one-time group-reward warning); training false for --inference. */
+export function sacTrainerFactory(logger: Logger, training: boolean, deps?: SacTrainerDeps): TrainerFactory {
+  return (behaviorName, spec, settings, seed) => new SacTrainer({ behaviorName, spec, settings, seed, training, logger, deps });
+}
+
+/** --seed -1 picks a seed here, once, and says which (the run itself only takes explicit seeds). */
+export function withResolvedSeed(options: RunOptions, logger: Logger, random: () => number = Math.random): RunOptions {
+  if (options.env_settings.seed !== -1) return options;
+  const seed = Math.floor(random() * 10000);
+  logger.info(`Seed: ${seed} (picked at random for --seed -1; pass --seed ${seed} to repeat it).`);
+  return { ...options, env_settings: { ...options.env_settings, seed } };
+}
+
+/**
+ * Runs with SIGINT/SIGTERM wired to the run's stop. A second Ctrl+C leaves at once; one arriving
+ * within a second is the same key press delivered twice (to the process and its group).
+ */
+async function runUntilSignal(options: RunOptions, logger: Logger, deps: Omit<RunTrainingDeps, "signal">): Promise<RunResult> {
+  const stop = new AbortController();
+  let firstSignalAt = 0;
+  const onSignal = (): void => {
+    if (stop.signal.aborted) {
+      if (Date.now() - firstSignalAt > 1000) process.exit(130);
+      return;
+    }
+    firstSignalAt = Date.now();
+    logger.info("Learning was interrupted. Please wait while the graph is generated.");
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await runTraining(options, { ...deps, signal: stop.signal });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

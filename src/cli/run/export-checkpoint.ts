@@ -12,7 +12,7 @@ import { SacTrainer } from "../../trainers/sac/sac-trainer.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { errorMessage, type Logger } from "../../util/logger.js";
 import { safeFileName } from "../../util/safe-name.js";
-import { behaviorSpecFromJson } from "../learn/behavior-spec-json.js";
+import { behaviorSpecFromJson } from "../../run/behavior-spec-json.js";
 import { CheckpointSourceError } from "./errors.js";
 
 export const SPEC_FILE = "behavior-spec.json";

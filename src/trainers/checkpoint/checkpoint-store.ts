@@ -26,6 +26,8 @@ export interface CheckpointStoreOptions {
   /** results/<run-id> */
   readonly runDir: string;
   readonly behaviorName: string;
+  /** Folder of the files; default runDir/<behavior> (a population member has its own). */
+  readonly dir?: string;
   /** Newest step files to keep; 0 or less keeps all (ML-Agents). Default 5. */
   readonly keepCheckpoints?: number;
   readonly logger?: Logger;
@@ -65,7 +67,7 @@ export class CheckpointStore {
 
   constructor(private readonly options: CheckpointStoreOptions) {
     this.stem = safeFileName(options.behaviorName);
-    this.dir = path.join(options.runDir, this.stem);
+    this.dir = options.dir ?? path.join(options.runDir, this.stem);
     this.stepFile = new RegExp(`^${escapeRegExp(this.stem)}-(\\d+)\\.ckpt$`);
     this.keep = options.keepCheckpoints ?? 5;
     this.status = options.status ?? new TrainingStatusFile(options.runDir, options.version ?? "0.1.0");

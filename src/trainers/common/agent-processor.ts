@@ -7,6 +7,8 @@
 // bootstrap (Pardo et al. 2018, "Time Limits in Reinforcement Learning").
 // Hot path (every env step, every agent): per-agent data lives in growable typed-array pools
 // indexed by slot, and outputs are written into reused arrays; no per-agent allocation.
+// Agents are keyed by (environment index, agent id): Unity's ids are unique only within one Unity
+// process and grow with every episode, so several environments may send the same ids.
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
 import { observationSize } from "../../env/behavior-spec.js";
 import type { DecisionSteps, TerminalSteps } from "../../env/steps.js";
@@ -33,6 +35,14 @@ function grow<T extends Float32Array | Int32Array | Uint8Array | Float64Array>(a
   return next;
 }
 
+/**
+ * One number per (environment index, agent id), exact in a double: the id's 32 bits below the
+ * environment index (ids are int32 on the wire; environments stay far below 2^21).
+ */
+export function agentKey(envIndex: number, agentId: number): number {
+  return envIndex * 0x1_0000_0000 + (agentId >>> 0);
+}
+
 export class AgentProcessor {
   readonly episodes: EpisodeStats;
   private readonly obsSizes: number[];
@@ -41,10 +51,14 @@ export class AgentProcessor {
   private readonly branchSizes: readonly number[];
   private readonly maskSize: number;
 
-  // Per-agent slots: the pending experience and the running episode totals.
+  // Per-agent slots: the pending experience and the running episode totals. Keys are agentKey();
+  // an agent's entry is removed when its episode ends, so the map holds only live agents.
   private readonly slotOf = new Map<number, number>();
+  private slotEnv = new Int32Array(0);
   private readonly freeSlots: number[] = [];
   private slotCapacity = 0;
+  /** Slots handed out so far (a released slot is reused before a new one is taken). */
+  private slotsUsed = 0;
   private slotObs: Float32Array[];
   private slotCont = new Float32Array(0);
   private slotDisc = new Int32Array(0);
@@ -82,6 +96,11 @@ export class AgentProcessor {
     return this.slotOf.size;
   }
 
+  /** Slots in the per-agent pools: grows with the most agents alive at once, never with ids. */
+  get slotPoolSize(): number {
+    return this.slotCapacity;
+  }
+
   /** Agents whose last action still awaits its outcome. */
   get pendingCount(): number {
     let n = 0;
@@ -94,13 +113,13 @@ export class AgentProcessor {
    * ends and they are forgotten), then decision agents. The returned arrays are reused by the next
    * call: consume or copy them before calling observe() again.
    */
-  observe(decision: DecisionSteps, terminal: TerminalSteps): TransitionBatch {
+  observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): TransitionBatch {
     this.checkShapes(decision.obs, decision.length, "decision");
     this.checkShapes(terminal.obs, terminal.length, "terminal");
     this.ensureOut(decision.length + terminal.length);
     let k = 0;
     for (let i = 0; i < terminal.length; i++) {
-      const id = terminal.agentId[i]!;
+      const id = agentKey(envIndex, terminal.agentId[i]!);
       const slot = this.slotOf.get(id);
       if (slot === undefined) continue;
       if (this.slotArmed[slot]) {
@@ -113,7 +132,7 @@ export class AgentProcessor {
       this.release(id, slot);
     }
     for (let i = 0; i < decision.length; i++) {
-      const slot = this.slotOf.get(decision.agentId[i]!);
+      const slot = this.slotOf.get(agentKey(envIndex, decision.agentId[i]!));
       if (slot === undefined || !this.slotArmed[slot]) continue;
       this.emit(k, slot, decision.obs, i, decision.reward[i]!, 0, decision.actionMask);
       this.slotReward[slot] += decision.reward[i]!;
@@ -125,7 +144,7 @@ export class AgentProcessor {
   }
 
   /** Stores (obs, action, mask) of every decision agent as its pending experience. */
-  recordActions(decision: DecisionSteps, actions: ActionsLike): void {
+  recordActions(decision: DecisionSteps, actions: ActionsLike, envIndex = 0): void {
     const n = decision.length;
     if (actions.continuous.length !== n * this.contSize) {
       throw new AgentShapeError(this.behaviorName, "continuous actions", n * this.contSize, actions.continuous.length);
@@ -135,8 +154,8 @@ export class AgentProcessor {
     }
     this.checkShapes(decision.obs, n, "decision");
     for (let i = 0; i < n; i++) {
-      const id = decision.agentId[i]!;
-      const slot = this.slotOf.get(id) ?? this.allocate(id);
+      const id = agentKey(envIndex, decision.agentId[i]!);
+      const slot = this.slotOf.get(id) ?? this.allocate(id, envIndex);
       for (let o = 0; o < this.obsSizes.length; o++) {
         const size = this.obsSizes[o]!;
         this.slotObs[o]!.set(decision.obs[o]!.subarray(i * size, (i + 1) * size), slot * size);
@@ -151,21 +170,24 @@ export class AgentProcessor {
   }
 
   /**
-   * Closes every open episode as interrupted (trainer-side reset, or the environment session
-   * ended). For SAC the half-made experiences are dropped and the episodes are not counted as
-   * completed (ML-Agents AgentProcessor.end_episode does the same).
+   * Closes the open episodes of one environment (its session ended), or of all when envIndex is
+   * omitted (trainer-side reset), as interrupted. For SAC the half-made experiences are dropped and
+   * the episodes are not counted as completed (ML-Agents AgentProcessor.end_episode does the same).
    */
-  discardPending(which: (agentId: number) => boolean = () => true): void {
-    for (const [id, slot] of [...this.slotOf]) if (which(id)) this.release(id, slot);
+  discardPending(envIndex?: number): void {
+    for (const [id, slot] of [...this.slotOf]) if (envIndex === undefined || this.slotEnv[slot] === envIndex) this.release(id, slot);
   }
 
-  private allocate(id: number): number {
+  private allocate(id: number, envIndex: number): number {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
-      slot = this.slotCapacity;
+      // The next unused slot, not the capacity: taking the capacity doubled the pools on every new
+      // agent (24 agents: 67M slots, gigabytes and a minute-long stall of the event loop).
+      slot = this.slotsUsed++;
       this.ensureSlots(slot + 1);
     }
     this.slotOf.set(id, slot);
+    this.slotEnv[slot] = envIndex;
     this.slotArmed[slot] = 0;
     this.slotReward[slot] = 0;
     this.slotLength[slot] = 0;
@@ -186,6 +208,7 @@ export class AgentProcessor {
     this.slotDisc = grow(this.slotDisc, cap * this.discSize);
     this.slotMask = grow(this.slotMask, cap * this.maskSize);
     this.slotArmed = grow(this.slotArmed, cap);
+    this.slotEnv = grow(this.slotEnv, cap);
     this.slotReward = grow(this.slotReward, cap);
     this.slotLength = grow(this.slotLength, cap);
     this.slotCapacity = cap;

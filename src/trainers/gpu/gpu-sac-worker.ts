@@ -1,13 +1,14 @@
-// Worker-thread side of GpuWorkerSacModel: owns the WebGPU backend and one GpuSacModel, answers one
+// Worker-thread side of GpuWorkerSacModel: owns the WebGPU backend and one GpuSacEngine, answers one
 // request at a time on its MessagePort and wakes the blocked caller through the shared flag.
 // The caller blocks (Atomics.wait) while this thread's event loop runs Dawn's read-backs, which is
-// what makes a synchronous model API possible on a backend that only reads asynchronously.
+// what makes a synchronous engine possible on a backend that only reads asynchronously.
 
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
 import { ActionSpec, type BehaviorSpec } from "../../env/behavior-spec.js";
+import type { AsyncSacEngine } from "../sac/sac-engine.js";
 import { initBackend } from "../backend.js";
-import { GpuSacModel } from "./gpu-sac-model.js";
+import { GpuSacEngine } from "./gpu-sac-engine.js";
 
 export interface GpuWorkerInit {
   readonly port: MessagePort;
@@ -18,8 +19,9 @@ export interface GpuWorkerInit {
   readonly allowSoftwareGpu: boolean;
 }
 
+/** A method of the engine, called with `args`, or a property, read. */
 export interface GpuWorkerRequest {
-  readonly op: "ready" | "act" | "update" | "updateNormalizer" | "setHyperparameters" | "getState" | "setState" | "dispose";
+  readonly op: keyof AsyncSacEngine;
   readonly args: unknown[];
 }
 
@@ -32,31 +34,21 @@ function reply(message: { result?: unknown; error?: string }): void {
   Atomics.notify(flag, 0);
 }
 
-let model: GpuSacModel | null = null;
+let engine: GpuSacEngine | null = null;
 let failure: string | null = null;
 try {
   await initBackend("gpu", { allowSoftwareGpu: init.allowSoftwareGpu });
   const spec: BehaviorSpec = { observationSpecs: init.spec.observationSpecs, actionSpec: new ActionSpec(init.spec.continuousSize, init.spec.branches) };
-  model = new GpuSacModel(spec, init.settings, init.seed);
+  engine = GpuSacEngine.create(spec, init.settings, init.seed);
 } catch (e) {
   failure = (e as Error).message;
 }
 
 init.port.on("message", async ({ op, args }: GpuWorkerRequest) => {
   try {
-    if (model === null) throw new Error(failure ?? "the GPU model is not initialized");
-    const m = model;
-    const handlers: Record<GpuWorkerRequest["op"], () => unknown> = {
-      ready: () => m.engine,
-      act: () => m.act(args[0] as Float32Array[], args[1] as number, args[2] as Uint8Array[] | null, args[3] as boolean),
-      update: () => m.update(args[0] as Parameters<GpuSacModel["update"]>[0]),
-      updateNormalizer: () => m.updateNormalizer(args[0] as Float32Array[], args[1] as number),
-      setHyperparameters: () => m.setHyperparameters(args[0] as Parameters<GpuSacModel["setHyperparameters"]>[0]),
-      getState: () => m.getState(),
-      setState: () => m.setState(args[0] as Parameters<GpuSacModel["setState"]>[0]),
-      dispose: () => m.dispose(),
-    };
-    reply({ result: await handlers[op]() });
+    if (engine === null) throw new Error(failure ?? "the GPU engine is not initialized");
+    const member: unknown = engine[op];
+    reply({ result: typeof member === "function" ? await (member as (...a: unknown[]) => unknown).apply(engine, args) : member });
   } catch (e) {
     reply({ error: (e as Error).message });
   }

@@ -22,10 +22,17 @@ export class SacStateError extends Error {
   }
 }
 
-/** The fast engine was asked for where it cannot run (another backend, or visual observations). */
+/**
+ * An engine was asked for where it cannot run: fast on another backend or with visual observations,
+ * fast or tape on WebGPU (they read synchronously).
+ */
 export class SacEngineUnavailableError extends Error {
-  constructor(reason: string) {
-    super(`the fast SAC engine cannot run here: ${reason}; use the tape engine (engine "tape" or "auto")`);
+  constructor(
+    readonly engine: "fast" | "tape",
+    reason: string,
+    instead: "tape" | "gpu",
+  ) {
+    super(`the ${engine} SAC engine cannot run here: ${reason}; use the ${instead} engine (engine "${instead}" or "auto")`);
     this.name = "SacEngineUnavailableError";
   }
 }

@@ -1,7 +1,7 @@
 // The SAC update for vector observations without TensorFlow.js tensors: weights, gradients and
 // activations in the WebAssembly backend's heap, products through its XNNPACK exports,
 // hand-written backward passes, Adam and Polyak over flat parameter groups (elementwise.ts).
-// The equations are those of TapeSacEngine.update in tape-engine.ts, step for step (numbered
+// The equations are those of TapeSac.updateOnDevice in tape-engine.ts, step for step (numbered
 // 1-5 there and here); test/trainers/sac/fast-sac.test.ts checks both give the same gradients.
 // Why: ~0 tfjs kernels per update instead of ~485.
 
@@ -197,7 +197,7 @@ export class FastSac {
   }
 
   /**
-   * One SAC update without the alpha step (TapeSacEngine.update in tape-engine.ts, steps 1-3
+   * One SAC update without the alpha step (TapeSac.updateOnDevice in tape-engine.ts, steps 1-3
    * and 5, has the equations); returns what the alpha step needs.
    */
   update(u: FastUpdateInput): StepStatistics {

@@ -1,14 +1,19 @@
-// The one interface both SAC engines implement. The tape engine (tape-engine.ts) runs the update
+// The one interface the SAC engines implement. The tape engine (tape-engine.ts) runs the update
 // on TensorFlow.js' gradient tape and is the readable reference of the SAC equations; the fast
 // engine (fast-engine.ts) runs the same equations with hand-written backward passes in the
-// WebAssembly backend's memory. sac-model.ts chooses one of them once.
+// WebAssembly backend's memory; the GPU engine (src/trainers/gpu/gpu-sac-engine.ts) is the tape
+// engine on WebGPU, whose reads are awaited (AsyncSacEngine), served to the synchronous trainer
+// from a worker thread (gpu-worker-sac-model.ts). sac-model.ts chooses one of them once.
 
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
 import type { SacHyperparameters, SacState } from "./sac-state.js";
 
-/** Which engine runs: "auto" lets the factory choose (fast on wasm with vector observations only). */
-export type EngineChoice = "auto" | "fast" | "tape";
+/**
+ * Which engine runs: "auto" lets the factory choose (gpu on the WebGPU backend; fast on wasm with
+ * vector observations only; else tape). "gpu" runs the tape equations on WebGPU in a worker thread.
+ */
+export type EngineChoice = "auto" | "fast" | "tape" | "gpu";
 
 /** What one gradient update reports, by name (ML-Agents' TensorBoard tags in sac-trainer.ts). */
 export interface UpdateLosses {
@@ -78,4 +83,16 @@ export interface SacEngine {
   setState(state: SacState): void;
   snapshot(): ActorSnapshot;
   dispose(): void;
+}
+
+/** Members of SacEngine that read results back from the device. */
+type ReadingMember = "act" | "evaluate" | "update" | "getState" | "snapshot";
+
+/** SacEngine on a backend that reads back only asynchronously (WebGPU in Node): the reading calls return promises. */
+export interface AsyncSacEngine extends Omit<SacEngine, ReadingMember> {
+  act(...args: Parameters<SacEngine["act"]>): Promise<ActionBatch>;
+  evaluate(...args: Parameters<SacEngine["evaluate"]>): Promise<PolicyEvaluation>;
+  update(batch: TransitionBatch): Promise<UpdateLosses>;
+  getState(): Promise<SacState>;
+  snapshot(): Promise<ActorSnapshot>;
 }

@@ -1,13 +1,18 @@
 // Chooses the SAC engine once, from the active tfjs backend and the observation kinds:
+//   gpu (src/trainers/gpu/): on the WebGPU backend, or when asked for (`--device gpu`): the tape
+//     engine's equations on WebGPU with awaited reads, in a worker thread so that the trainer's
+//     synchronous calls work. Never fast or tape there: fast needs wasm, tape reads synchronously;
 //   fast (fast-engine.ts): only on the WebAssembly backend, whose internals it calls, and only
 //     with vector observations (it has no convolution);
 //   tape (tape-engine.ts): every other case, and the reference the fast one is checked against.
 // SacModel is that choice behind one object, for code that constructs a model directly.
 
+import * as tf from "@tensorflow/tfjs-core";
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
+import { GpuWorkerSacModel } from "../gpu/gpu-worker-sac-model.js";
 import { SacEngineUnavailableError } from "./errors.js";
 import { FastSacEngine } from "./fast-engine.js";
 import { missingWasmInternals } from "./gemm.js";
@@ -22,18 +27,24 @@ export type { SacState, SacHyperparameters } from "./sac-state.js";
 export type { EngineChoice, SacEngine, UpdateLosses } from "./sac-engine.js";
 
 export interface SacModelOptions {
-  /** "auto" (default): fast where it may run, else tape. "fast" where it may not run is an error. */
+  /** "auto" (default): gpu on WebGPU, fast where it may run, else tape. An engine that cannot run is an error. */
   readonly engine?: EngineChoice;
+  /** gpu engine: accept a software WebGPU adapter (lavapipe; correctness runs and CI). */
+  readonly allowSoftwareGpu?: boolean;
 }
 
-/** Which engine `choice` resolves to for these observation shapes on the active backend; throws if "fast" cannot run. */
-export function resolveEngine(obsShapes: readonly (readonly number[])[], choice: EngineChoice = "auto"): "fast" | "tape" {
-  if (choice === "tape") return "tape";
+/** Which engine `choice` resolves to for these observation shapes on the active backend; throws if it cannot run. */
+export function resolveEngine(obsShapes: readonly (readonly number[])[], choice: EngineChoice = "auto"): "fast" | "tape" | "gpu" {
+  if (tf.getBackend() === "webgpu") {
+    if (choice === "auto" || choice === "gpu") return "gpu";
+    throw new SacEngineUnavailableError(choice, "the WebGPU backend cannot read tensors synchronously in Node", "gpu");
+  }
+  if (choice === "gpu" || choice === "tape") return choice;
   const visual = obsShapes.some(isVisual);
   const missing = missingWasmInternals();
   if (choice === "fast") {
-    if (visual) throw new SacEngineUnavailableError("it has no visual encoder (vis_encode_type simple needs the tape engine)");
-    if (missing.length > 0) throw new SacEngineUnavailableError(`it needs the WebAssembly backend's internals (missing: ${missing.join(", ")})`);
+    if (visual) throw new SacEngineUnavailableError("fast", "it has no visual encoder (vis_encode_type simple needs the tape engine)", "tape");
+    if (missing.length > 0) throw new SacEngineUnavailableError("fast", `it needs the WebAssembly backend's internals (missing: ${missing.join(", ")})`, "tape");
     return "fast";
   }
   return !visual && missing.length === 0 ? "fast" : "tape";
@@ -41,8 +52,11 @@ export function resolveEngine(obsShapes: readonly (readonly number[])[], choice:
 
 /** The SAC engine for a behavior (see resolveEngine for the choice). */
 export function createSacEngine(spec: BehaviorSpec, settings: TrainerSettings, seed: number, options: SacModelOptions = {}): SacEngine {
-  const common = new SacCommon(spec, settings, seed);
-  return resolveEngine(common.layout.obsShapes, options.engine) === "fast" ? new FastSacEngine(common) : new TapeSacEngine(common);
+  const common = new SacCommon(spec, settings, seed); // checks the settings for every engine, here on the caller's thread
+  const engine = resolveEngine(common.layout.obsShapes, options.engine);
+  // On the WebGPU backend this process has already accepted the adapter, software or not.
+  if (engine === "gpu") return new GpuWorkerSacModel(spec, settings, seed, options.allowSoftwareGpu ?? tf.getBackend() === "webgpu");
+  return engine === "fast" ? new FastSacEngine(common) : new TapeSacEngine(common);
 }
 
 /** The engine chosen by createSacEngine, behind one class: `new SacModel(spec, settings, seed, { engine })`. */

@@ -7,7 +7,7 @@ import type { EpisodeStatsState } from "../common/episode-stats.js";
 import type { ReplayBufferState } from "../common/replay-buffer.js";
 import type { TransitionBatch } from "../common/transition.js";
 import type { MutableHyperparameters } from "../hyperparameters.js";
-import { createSacEngine } from "./sac-model.js";
+import { createSacEngine, type SacModelOptions } from "./sac-model.js";
 import type { EngineHyperparameters, UpdateLosses } from "./sac-engine.js";
 import { deserializeSacState, serializeSacState, type SacState } from "./sac-state.js";
 
@@ -42,12 +42,17 @@ function takeSacWeights(own: unknown, source: unknown): unknown {
   return { ...o, tensors, normalizers: s.normalizers ?? o.normalizers };
 }
 
-export const defaultSacDeps: SacTrainerDeps = {
-  createModel: (spec, settings, seed) => createSacEngine(spec, settings, seed),
-  serializeModelState: (s) => serializeSacState(s as Parameters<typeof serializeSacState>[0]),
-  deserializeModelState: (b) => deserializeSacState(b),
-  takeWeights: takeSacWeights,
-};
+/** Dependencies whose models come from the engine factory with these options (`--device gpu`: engine "gpu"). */
+export function sacDeps(options: SacModelOptions = {}): SacTrainerDeps {
+  return {
+    createModel: (spec, settings, seed) => createSacEngine(spec, settings, seed, options),
+    serializeModelState: (s) => serializeSacState(s as Parameters<typeof serializeSacState>[0]),
+    deserializeModelState: (b) => deserializeSacState(b),
+    takeWeights: takeSacWeights,
+  };
+}
+
+export const defaultSacDeps: SacTrainerDeps = sacDeps();
 
 export interface SacTrainerState {
   readonly kind: "sac";

@@ -29,9 +29,9 @@ import type { Logger } from "../../util/logger.js";
 import { targetEntropies } from "./sac-common.js";
 import type { UpdateLosses } from "./sac-engine.js";
 import { defaultSacDeps, SacTrainerStateError, validateTrainerState, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
-import { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
+import { impliedUpdateSteps, linearLearningRate } from "./update-schedule.js";
 
-export { defaultSacDeps, SacTrainerStateError, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
+export { defaultSacDeps, sacDeps, SacTrainerStateError, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
 export { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
 
 export interface SacTrainerOptions {
@@ -71,8 +71,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   private hp: MutableHyperparameters;
   private step = 0;
   private updateSteps = 1;
-  private nextSummaryStep: number;
-  private nextCheckpointStep: number;
   private currentLr = Number.NaN;
   private scaledRewards = new Float32Array(0);
   private readonly logger: Logger | undefined;
@@ -92,8 +90,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.processor = new AgentProcessor(options.spec, options.behaviorName, this.episodes);
     // A stream apart from the model's: minibatch sampling must not shift the policy's noise.
     this.rng = new Rng((options.seed ^ 0x5ac7a1e5) >>> 0);
-    this.nextSummaryStep = nextIntervalStep(0, this.settings.summary_freq);
-    this.nextCheckpointStep = nextIntervalStep(0, this.checkpointInterval());
   }
 
   get stepCount(): number {
@@ -143,7 +139,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.pushToModel();
   }
 
-  observe(decision: DecisionSteps, terminal: TerminalSteps): void {
+  observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): void {
     if (!this.warnedGroupReward && (decision.groupReward.some((r) => r !== 0) || terminal.groupReward.some((r) => r !== 0))) {
       // docs/protocol.md §3.9: SAC ignores group rewards, with ML-Agents' one-time warning (its spelling).
       this.logger?.warn(
@@ -151,7 +147,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       );
       this.warnedGroupReward = true;
     }
-    const batch = this.processor.observe(decision, terminal);
+    const batch = this.processor.observe(decision, terminal, envIndex);
     if (batch.length === 0) return;
     if (this.training) {
       if (this.settings.network_settings.normalize) this.model.updateNormalizer(batch.obs, batch.length);
@@ -160,7 +156,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.step += batch.length;
   }
 
-  act(decision: DecisionSteps, deterministic?: boolean): ActionTupleType {
+  act(decision: DecisionSteps, deterministic?: boolean, envIndex = 0): ActionTupleType {
     const n = decision.length;
     const det = deterministic ?? this.settings.network_settings.deterministic;
     const actions =
@@ -168,7 +164,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
         ? ActionTuple.empty(this.spec.actionSpec, 0)
         : this.model.act(decision.obs, n, decision.actionMask, det);
     const tuple = new ActionTuple(n, actions.continuous, actions.discrete);
-    this.processor.recordActions(decision, tuple);
+    this.processor.recordActions(decision, tuple, envIndex);
     return tuple;
   }
 
@@ -213,29 +209,16 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     return (this.step - this.hp.buffer_init_steps) / updateSteps > this.hp.steps_per_update;
   }
 
-  discardPending(which?: (agentId: number) => boolean): void {
-    this.processor.discardPending(which);
+  discardPending(envIndex?: number): void {
+    this.processor.discardPending(envIndex);
   }
 
   addEnvironmentStat(key: string, value: number, method: StatsAggregationMethod): void {
     this.stats.add(key, value, method);
   }
 
-  maybeSummary(): TrainerSummary | null {
-    if (this.step === 0 || this.step < this.nextSummaryStep) return null;
-    const s = this.buildSummary(this.nextSummaryStep);
-    this.nextSummaryStep = nextIntervalStep(this.step, this.settings.summary_freq);
-    return s;
-  }
-
   summary(): TrainerSummary {
     return this.buildSummary(this.step);
-  }
-
-  takeCheckpointDue(): boolean {
-    if (this.step === 0 || this.step < this.nextCheckpointStep) return false;
-    this.nextCheckpointStep = nextIntervalStep(this.step, this.checkpointInterval());
-    return true;
   }
 
   getState(): SacTrainerState {
@@ -274,8 +257,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.rng.setState(state.rng);
     this.episodes.setState(state.episodes);
     this.pushToModel();
-    this.nextSummaryStep = nextIntervalStep(this.step, this.settings.summary_freq);
-    this.nextCheckpointStep = nextIntervalStep(this.step, this.checkpointInterval());
   }
 
   /** Checkpoint bytes; the replay buffer is included when save_replay_buffer is set. */
@@ -377,12 +358,6 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     const r = this.scaledRewards.subarray(0, batch.length);
     for (let i = 0; i < batch.length; i++) r[i] = batch.rewards[i]! * k;
     return { ...batch, rewards: r };
-  }
-
-  private checkpointInterval(): number {
-    const s = this.settings;
-    if (s.even_checkpoints && s.keep_checkpoints > 0) return Math.max(1, Math.floor(s.max_steps / s.keep_checkpoints));
-    return Math.max(1, s.checkpoint_interval);
   }
 
   private layout(): ReplayLayout {

@@ -1,6 +1,10 @@
 // The SAC update on TensorFlow.js' gradient tape: the reference form of the equations, read top
-// to bottom in update(). The fast engine (fast-engine.ts, fast-sac.ts) computes the same
-// quantities by hand and is checked against this file in test/trainers/sac/fast-sac.test.ts.
+// to bottom in TapeSac.updateOnDevice(). Every result stays on the device until its caller reads
+// it (device-result.ts): TapeSacEngine (end of this file) reads with dataSync() on backends that
+// can (wasm, cpu, native); GpuSacEngine (src/trainers/gpu/gpu-sac-engine.ts) awaits data(), because
+// the WebGPU backend cannot read synchronously in Node. One copy of the equations for both.
+// The fast engine (fast-engine.ts, fast-sac.ts) computes the same quantities by hand and is
+// checked against this file in test/trainers/sac/fast-sac.test.ts.
 //
 // Variant: Soft Actor-Critic with automatic temperature (Haarnoja et al. 2018, arXiv 1801.01290
 // and 1812.05905) as in SB3 / CleanRL: twin Q critics WITH twin target Q networks (Polyak tau),
@@ -14,19 +18,20 @@
 // signs; ML-Agents adds the continuous one in its hybrid V target).
 // Rewards arrive multiplied by the reward-signal strength (the trainer does it at sampling time).
 // GOAL_SIGNAL observations are plain vector inputs (goal_conditioning_type "hyper" is not implemented).
-// This engine runs on any tfjs backend and with visual observations.
+// These equations run on any tfjs backend and with visual observations.
 
 import * as tf from "@tensorflow/tfjs-core";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
 import { branchEntropies, maskedLogSoftmax } from "./categorical.js";
+import { packFlat, readNow, unpackFlat, type DeviceResult } from "./device-result.js";
 import { SacStateError } from "./errors.js";
 import { FlatAdam } from "./flat-adam.js";
 import { actorForward, createNetworks, criticForward, flatSize, isVisual, type ActorVars, type CriticVars, type VarFactory } from "./networks.js";
 import type { MaskData, SacCommon } from "./sac-common.js";
-import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, StepStatistics, UpdateLosses } from "./sac-engine.js";
+import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, UpdateLosses } from "./sac-engine.js";
 import { actorSnapshot } from "./sac-snapshot.js";
-import { stateTensor, type SacHyperparameters, type SacState, type TensorData } from "./sac-state.js";
+import { stateTensor, type SacHyperparameters, type SacState } from "./sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN, sampleSquashed } from "./squashed-gaussian.js";
 
 /** One policy evaluation: sampled squashed action and its log-density, and/or the branch distributions. */
@@ -37,9 +42,8 @@ interface PolicyOut {
   logProbs: tf.Tensor2D | null;
 }
 
-export class TapeSacEngine implements SacEngine {
-  readonly engine = "tape";
-  readonly gemmCalls = 0;
+/** The networks, their optimizers and the SAC equations on the tape; the reading is left to the subclass. */
+export class TapeSac {
   private readonly factory: VarFactory;
   private readonly actor: ActorVars;
   private readonly critic: CriticVars;
@@ -87,7 +91,8 @@ export class TapeSacEngine implements SacEngine {
     if (this.common.updateNormalizer(obs, n)) this.refreshNormTensors();
   }
 
-  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): ActionBatch {
+  /** Actions of n agents: [n, A + sum(branches)] (squashed actions, branch probabilities), sampled on finish. */
+  actOnDevice(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): DeviceResult<ActionBatch> {
     const { continuousSize: A, branches } = this.common.layout;
     const S = this.common.total;
     const { eps, mask } = this.common.actingInputs(masks, n, deterministic);
@@ -105,15 +110,17 @@ export class TapeSacEngine implements SacEngine {
       if (S > 0) parts.push(maskedLogSoftmax(tf.slice(raw, [0, 2 * A], [n, S]) as tf.Tensor2D, tf.tensor2d(mask!.keep, [n, S]), tf.tensor2d(mask!.penalty, [n, S]), branches).probs);
       return parts.length === 1 ? parts[0] : tf.concat(parts, 1);
     });
-    const values = out.dataSync() as Float32Array;
-    out.dispose();
     const width = A + S;
-    const continuous = new Float32Array(n * A);
-    for (let r = 0; r < n; r++) for (let i = 0; i < A; i++) continuous[r * A + i] = values[r * width + i];
-    return { continuous, discrete: this.common.pickDiscrete(values, n, width, A, deterministic) };
+    const finish = (values: Float32Array): ActionBatch => {
+      const continuous = new Float32Array(n * A);
+      for (let r = 0; r < n; r++) for (let i = 0; i < A; i++) continuous[r * A + i] = values[r * width + i];
+      return { continuous, discrete: this.common.pickDiscrete(values, n, width, A, deterministic) };
+    };
+    return { output: out, finish };
   }
 
-  evaluate(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null): PolicyEvaluation {
+  /** The policy's distribution parameters: [n, 2A + sum(branches)]. */
+  evaluateOnDevice(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null): DeviceResult<PolicyEvaluation> {
     const { continuousSize: A, branches } = this.common.layout;
     const S = this.common.total;
     const m = this.common.actingInputs(masks, n, true).mask;
@@ -124,21 +131,26 @@ export class TapeSacEngine implements SacEngine {
       if (S > 0) parts.push(maskedLogSoftmax(tf.slice(raw, [0, 2 * A], [n, S]) as tf.Tensor2D, tf.tensor2d(m!.keep, [n, S]), tf.tensor2d(m!.penalty, [n, S]), branches).probs);
       return tf.concat(parts, 1);
     });
-    const v = out.dataSync() as Float32Array;
-    out.dispose();
     const width = 2 * A + S;
-    const col = (from: number, size: number): Float32Array => {
-      const r = new Float32Array(n * size);
-      for (let i = 0; i < n; i++) r.set(v.subarray(i * width + from, i * width + from + size), i * size);
-      return r;
+    const finish = (v: Float32Array): PolicyEvaluation => {
+      const col = (from: number, size: number): Float32Array => {
+        const r = new Float32Array(n * size);
+        for (let i = 0; i < n; i++) r.set(v.subarray(i * width + from, i * width + from + size), i * size);
+        return r;
+      };
+      let c = 2 * A;
+      const probs = branches.map((size) => col((c += size) - size, size));
+      return { mu: col(0, A), logSigma: col(A, A), probs };
     };
-    let c = 2 * A;
-    const probs = branches.map((size) => col((c += size) - size, size));
-    return { mu: col(0, A), logSigma: col(A, A), probs };
+    return { output: out, finish };
   }
 
-  /** One SAC update: target (no gradient) -> critic step -> actor step -> alpha step -> Polyak. */
-  update(batch: TransitionBatch): UpdateLosses {
+  /**
+   * One SAC update: target (no gradient) -> critic step -> actor step -> alpha step -> Polyak.
+   * The output is [q1 loss, q2 loss, policy loss, (mean log pi), (branch entropies)]; the alpha step
+   * runs on finish, from the actor step's entropy terms.
+   */
+  updateOnDevice(batch: TransitionBatch): DeviceResult<UpdateLosses> {
     const c = this.common.updateConstants(batch);
     const n = c.n;
     const { continuousSize: A, branches } = this.common.layout;
@@ -186,35 +198,36 @@ export class TapeSacEngine implements SacEngine {
       const targetFlat = tf.concat(this.targetParams.map((p) => tf.reshape(p, [-1])));
       const blended = tf.add(tf.mul(criticFlat, hp.tau), tf.mul(targetFlat, 1 - hp.tau)) as tf.Tensor1D;
       assignFlat(this.targetParams, blended);
-      return tf.reshape(actor.value, [1]);
+      return tf.concat([kept[0], tf.reshape(actor.value, [1]), kept[1]]);
     });
-    const policyLoss = out.dataSync()[0];
-    out.dispose();
-    const [q1Loss, q2Loss] = kept[0].dataSync() as Float32Array;
-    const entropyStats = Array.from(kept[1].dataSync() as Float32Array);
     kept.forEach((t) => t.dispose());
-    const stats: StepStatistics = {
-      q1Loss,
-      q2Loss,
-      policyLoss,
-      meanLogPi: A > 0 ? entropyStats[0] : null,
-      branchEntropies: entropyStats.slice(A > 0 ? 1 : 0),
+    const finish = (v: Float32Array): UpdateLosses =>
+      this.common.finishUpdate({
+        q1Loss: v[0],
+        q2Loss: v[1],
+        policyLoss: v[2],
+        meanLogPi: A > 0 ? v[3] : null,
+        branchEntropies: Array.from(v.subarray(A > 0 ? 4 : 3)),
+      });
+    return { output: out, finish };
+  }
+
+  /** The actor's parameters in one read, as the ONNX exporter's snapshot. */
+  snapshotOnDevice(): DeviceResult<ActorSnapshot> {
+    const actor = [...this.factory.vars].filter(([key]) => key.startsWith("actor/"));
+    const finish = (v: Float32Array): ActorSnapshot => {
+      const tensors = unpackFlat(actor, v);
+      return actorSnapshot((key) => tensors[key] ?? notAParameter(key), this.common.layout, this.common.normalizers);
     };
-    return this.common.finishUpdate(stats);
+    return { output: packFlat(actor.map(([, t]) => t)), finish };
   }
 
-  snapshot(): ActorSnapshot {
-    return actorSnapshot((key) => this.read(key), this.common.layout, this.common.normalizers);
-  }
-
-  getState(): SacState {
-    const tensors: Record<string, TensorData> = {};
-    for (const key of this.factory.vars.keys()) tensors[key] = this.read(key);
-    for (const [name, opt] of [["actor", this.actorOpt], ["critic", this.criticOpt]] as const) {
-      tensors[`adam/${name}/m`] = { shape: [opt.size], data: (opt.m.dataSync() as Float32Array).slice() };
-      tensors[`adam/${name}/v`] = { shape: [opt.size], data: (opt.v.dataSync() as Float32Array).slice() };
-    }
-    return { ...this.common.scalarState(), tensors, adamSteps: { actor: this.actorOpt.step, critic: this.criticOpt.step } };
+  /** Every parameter and both Adam moments in one read, with the host-side state taken now. */
+  stateOnDevice(): DeviceResult<SacState> {
+    const entries: [string, tf.Tensor][] = [...this.factory.vars];
+    for (const [name, opt] of [["actor", this.actorOpt], ["critic", this.criticOpt]] as const) entries.push([`adam/${name}/m`, opt.m], [`adam/${name}/v`, opt.v]);
+    const host = { ...this.common.scalarState(), adamSteps: { actor: this.actorOpt.step, critic: this.criticOpt.step } };
+    return { output: packFlat(entries.map(([, t]) => t)), finish: (v) => ({ ...host, tensors: unpackFlat(entries, v) }) };
   }
 
   setState(state: SacState): void {
@@ -237,12 +250,6 @@ export class TapeSacEngine implements SacEngine {
     this.criticOpt.dispose();
     this.normTensors.forEach((t) => t && tf.dispose([t.mean, t.std]));
     this.normTensors = [];
-  }
-
-  private read(key: string): TensorData {
-    const v = this.factory.vars.get(key);
-    if (!v) throw new SacStateError(`tensors.${key}`, "is not a parameter of this model");
-    return { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() };
   }
 
   /** Observation tensors: vectors normalized as clip((x - mean) / std, -5, 5) (docs/protocol.md §6.4), images to NHWC. */
@@ -302,6 +309,36 @@ export class TapeSacEngine implements SacEngine {
       return a ? { mean: tf.keep(tf.tensor1d(a.mean)), std: tf.keep(tf.tensor1d(a.std)) } : null;
     });
   }
+}
+
+/** The tape engine on backends that read synchronously (wasm, cpu, native TensorFlow). */
+export class TapeSacEngine extends TapeSac implements SacEngine {
+  readonly engine = "tape";
+  readonly gemmCalls = 0;
+
+  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): ActionBatch {
+    return readNow(this.actOnDevice(obs, n, masks, deterministic));
+  }
+
+  evaluate(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null): PolicyEvaluation {
+    return readNow(this.evaluateOnDevice(obs, n, masks));
+  }
+
+  update(batch: TransitionBatch): UpdateLosses {
+    return readNow(this.updateOnDevice(batch));
+  }
+
+  getState(): SacState {
+    return readNow(this.stateOnDevice());
+  }
+
+  snapshot(): ActorSnapshot {
+    return readNow(this.snapshotOnDevice());
+  }
+}
+
+function notAParameter(key: string): never {
+  throw new SacStateError(`tensors.${key}`, "is not a parameter of this model");
 }
 
 function assignFlat(params: tf.Variable[], flat: tf.Tensor1D): void {

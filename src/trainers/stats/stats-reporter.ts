@@ -69,16 +69,19 @@ export class StatsReporter {
     return path.join(this.options.runDir, safeFileName(behaviorName), "stats.jsonl");
   }
 
-  /** Logs the console line now and appends the JSONL record (writes are serialized). */
-  write(summary: TrainerSummary): Promise<void> {
+  /**
+   * Logs the console line now and appends the JSONL record (writes are serialized). `dir` puts
+   * stats.jsonl and the event file elsewhere than the behavior's folder (a population member's).
+   */
+  write(summary: TrainerSummary, dir?: string): Promise<void> {
     const elapsed = (this.now() - this.start) / 1000;
     this.options.logger.info(formatConsoleSummary(summary, elapsed));
     const line = JSON.stringify(summaryRecord(summary, elapsed)) + "\n";
     const run = async (): Promise<void> => {
-      const file = this.statsFile(summary.behaviorName);
+      const file = dir ? path.join(dir, "stats.jsonl") : this.statsFile(summary.behaviorName);
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.appendFile(file, line);
-      if (this.options.tensorboard) await this.board(summary.behaviorName, path.dirname(file)).write(summary, this.now() / 1000);
+      if (this.options.tensorboard) await this.board(path.dirname(file)).write(summary, this.now() / 1000);
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
@@ -90,11 +93,11 @@ export class StatsReporter {
     await this.queue;
   }
 
-  private board(behaviorName: string, dir: string): TensorBoardWriter {
-    let w = this.boards.get(behaviorName);
+  private board(dir: string): TensorBoardWriter {
+    let w = this.boards.get(dir);
     if (!w) {
       w = new TensorBoardWriter(dir, this.now() / 1000);
-      this.boards.set(behaviorName, w);
+      this.boards.set(dir, w);
     }
     return w;
   }

@@ -4,7 +4,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { behaviorSettings, parseRunOptions, runOptionsToYaml } from "../../../src/config/index.js";
-import { behaviorSpecToJson } from "../../../src/cli/learn/behavior-spec-json.js";
+import { behaviorSpecToJson } from "../../../src/run/behavior-spec-json.js";
 import type { BehaviorSpec, DecisionSteps, TerminalSteps } from "../../../src/env/index.js";
 import { CheckpointStore } from "../../../src/trainers/checkpoint/checkpoint-store.js";
 import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";

@@ -48,9 +48,9 @@ function actionsFor(ids: number[], t: number) {
   return { continuous: Float32Array.from(ids.map((id) => id + t / 10)), discrete: Int32Array.from(ids.map((id) => (id + t) % 3)) };
 }
 
-function step(p: AgentProcessor, ids: number[], t: number, term: TerminalSteps = noTerminal, rewards?: number[], masks?: number[][]) {
+function step(p: AgentProcessor, ids: number[], t: number, term: TerminalSteps = noTerminal, rewards?: number[], masks?: number[][], envIndex = 0) {
   const d = decision(ids, t, rewards, masks);
-  const batch = p.observe(d, term);
+  const batch = p.observe(d, term, envIndex);
   const copy = {
     length: batch.length,
     obs0: Array.from(batch.obs[0]!),
@@ -64,7 +64,7 @@ function step(p: AgentProcessor, ids: number[], t: number, term: TerminalSteps =
     masks: Array.from(batch.actionMasks),
     nextMasks: Array.from(batch.nextActionMasks),
   };
-  p.recordActions(d, actionsFor(ids, t));
+  p.recordActions(d, actionsFor(ids, t), envIndex);
   return copy;
 }
 
@@ -157,16 +157,63 @@ describe("AgentProcessor", () => {
     expect(p.episodes.drain()).toBeNull();
   });
 
-  it("discardPending(which) drops only the chosen agents (one environment's session ended)", () => {
+  it("discardPending(envIndex) drops only that environment's agents (its session ended)", () => {
     const p = new AgentProcessor(spec, "Test");
-    step(p, [1, 2], 0);
-    p.discardPending((id) => id === 2);
+    step(p, [1, 2], 0, noTerminal, undefined, undefined, 0);
+    step(p, [1, 2], 0, noTerminal, undefined, undefined, 1);
+    p.discardPending(1);
+    expect(p.trackedAgents).toBe(2);
+    // Environment 0's agents still complete their experiences; environment 1's start afresh.
+    expect(step(p, [1, 2], 1, noTerminal, undefined, undefined, 0).length).toBe(2);
+    expect(step(p, [1, 2], 1, noTerminal, undefined, undefined, 1).length).toBe(0);
+  });
+
+  it("two environments that send the same agent ids keep separate experiences and episodes", () => {
+    const p = new AgentProcessor(spec, "Test");
+    // Same id 5 in both environments; environment 1's observations are offset by 50 in time.
+    step(p, [5], 0, noTerminal, undefined, undefined, 0);
+    step(p, [5], 50, noTerminal, undefined, undefined, 1);
+    const a = step(p, [5], 1, noTerminal, [1], undefined, 0);
+    const b = step(p, [5], 51, noTerminal, [2], undefined, 1);
+    expect(a.obs0).toEqual(o0(5, 0));
+    expect(a.next0).toEqual(o0(5, 1));
+    expect(a.cont[0]).toBeCloseTo(5 + 0 / 10, 6);
+    expect(b.obs0).toEqual(o0(5, 50));
+    expect(b.next0).toEqual(o0(5, 51));
+    expect(b.cont[0]).toBeCloseTo(5 + 50 / 10, 6);
+    expect(p.trackedAgents).toBe(2);
+    // Environment 1's agent ends its episode; environment 0's agent 5 keeps going.
+    const end = step(p, [], 0, terminal([5], 52, [3], [false]), undefined, undefined, 1);
+    expect(end.length).toBe(1);
+    expect(end.rewards).toEqual([3]);
     expect(p.trackedAgents).toBe(1);
-    // Agent 1 still completes its experience; agent 2 starts afresh without a transition.
-    const b = step(p, [1, 2], 1);
-    expect(b.length).toBe(1);
-    expect(b.obs0.slice(0, 2)).toEqual(o0(1, 0));
-    expect(b.next0.slice(0, 2)).toEqual(o0(1, 1));
+    expect(p.episodes.drain()).toMatchObject({ count: 1, meanReward: 2 + 3, meanLength: 2 });
+    expect(step(p, [5], 2, noTerminal, undefined, undefined, 0).length).toBe(1);
+  });
+
+  it("the slot pools grow with the agents alive at once, not faster, and reuse slots of ended episodes", () => {
+    const p = new AgentProcessor(spec, "Test");
+    // 4 environments of 250 agents each: 1,000 agents alive at once.
+    const ids = Array.from({ length: 250 }, (_, i) => i);
+    for (const env of [0, 1, 2, 3]) step(p, ids, 0, noTerminal, undefined, undefined, env);
+    expect(p.trackedAgents).toBe(1000);
+    expect(p.slotPoolSize).toBeGreaterThanOrEqual(1000);
+    expect(p.slotPoolSize).toBeLessThanOrEqual(2000);
+    // Every episode ends and new ones start under new ids (Unity's episode ids grow): same pool.
+    const before = p.slotPoolSize;
+    for (const env of [0, 1, 2, 3]) {
+      step(p, ids.map((i) => i + 1000), 1, terminal(ids, 1, ids.map(() => 0), ids.map(() => false)), undefined, undefined, env);
+    }
+    expect(p.trackedAgents).toBe(1000);
+    expect(p.slotPoolSize).toBe(before);
+  });
+
+  it("ids at the int32 edges and many environments do not collide", () => {
+    const p = new AgentProcessor(spec, "Test");
+    const ids = [0x7fffffff, -0x80000000, -1, 0];
+    for (const env of [0, 1, 200, 5000]) step(p, ids, 0, noTerminal, undefined, undefined, env);
+    expect(p.trackedAgents).toBe(16);
+    for (const env of [0, 1, 200, 5000]) expect(step(p, ids, 1, noTerminal, undefined, undefined, env).length).toBe(4);
   });
 
   it("episode stats: cumulative reward and length of finished episodes", () => {

@@ -1,10 +1,15 @@
-// `learn --device gpu --allow-software-gpu` end to end on builtin:3dball: the models train in WebGPU
-// worker threads (gpu-worker-sac-model.ts), and the run's first losses equal the wasm run's.
+// The GPU engine behind the synchronous SacEngine interface (gpu-worker-sac-model.ts): every member
+// through the worker thread against the tape engine on this thread; then `learn --device gpu
+// --allow-software-gpu` end to end on builtin:3dball, whose first losses equal the wasm run's.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../../src/trainers/backend.js";
+import { GpuWorkerSacModel } from "../../../src/trainers/gpu/gpu-worker-sac-model.js";
+import { createSacEngine } from "../../../src/trainers/sac/sac-model.js";
+import { makeSpec, randomBatch, sacSettings } from "../sac/helpers.js";
 import { webGpuForTests } from "./webgpu-for-tests.js";
 
 const adapter = await webGpuForTests();
@@ -35,6 +40,57 @@ function learn(runId: string, device: string[]): Promise<string> {
 type Summary = Record<string, number>;
 const summaries = (runId: string): Summary[] =>
   readFileSync(path.join(dir, runId, "3DBall", "stats.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Summary);
+
+describe.skipIf(adapter === null)("the gpu engine through the worker thread", () => {
+  it("answers every SacEngine call as the tape engine does", { timeout: 300_000 }, async () => {
+    await initBackend("wasm");
+    const spec = makeSpec([[6]], 2, [3]);
+    const settings = sacSettings({ normalize: true, batch: 16, initEntcoef: 0.5 });
+    const batches = [1, 2].map((k) => randomBatch(spec, 16, 70 + k, 3));
+    const gpu = createSacEngine(spec, settings, 5, { engine: "gpu", allowSoftwareGpu: true });
+    const tape = createSacEngine(spec, settings, 5, { engine: "tape" });
+    try {
+      expect(gpu).toBeInstanceOf(GpuWorkerSacModel);
+      expect(gpu.engine).toBe("tape on WebGPU in a worker thread");
+      for (const e of [gpu, tape]) {
+        e.setHyperparameters({ initEntropyCoef: 0.2, gamma: 0.9 });
+        e.updateNormalizer(batches[0]!.obs, 16);
+      }
+      expect(gpu.hyperparameters()).toEqual(tape.hyperparameters());
+      expect(gpu.alphas.continuous).toBeCloseTo(0.2, 6);
+      const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void => {
+        expect(a.length).toBe(b.length);
+        for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(tol);
+      };
+      const acts = [gpu, tape].map((e) => e.act(batches[0]!.obs, 16, null, false));
+      close(acts[0]!.continuous, acts[1]!.continuous, 1e-5);
+      expect(Array.from(acts[0]!.discrete)).toEqual(Array.from(acts[1]!.discrete));
+      const evals = [gpu, tape].map((e) => e.evaluate(batches[1]!.obs, 16, null));
+      close(evals[0]!.mu, evals[1]!.mu, 1e-5);
+      close(evals[0]!.probs[0]!, evals[1]!.probs[0]!, 1e-5);
+      for (const b of batches) {
+        const [g, t] = [gpu.update(b), tape.update(b)];
+        for (const key of ["q1Loss", "q2Loss", "policyLoss", "entropy", "continuousEntropyCoeff", "discreteEntropyCoeff"] as const) {
+          expect(Math.abs(g[key]! - t[key]!) / Math.max(1, Math.abs(t[key]!)), key).toBeLessThan(2e-4);
+        }
+      }
+      expect(gpu.updateCount).toBe(2);
+      // A state taken on the GPU loads into the tape engine and back: the next actions agree.
+      const state = gpu.getState();
+      expect(state.updates).toBe(2);
+      tape.setState(state);
+      gpu.setState(tape.getState());
+      close(gpu.act(batches[1]!.obs, 16, null, true).continuous, tape.act(batches[1]!.obs, 16, null, true).continuous, 1e-5);
+      const [gs, ts] = [gpu.snapshot(), tape.snapshot()];
+      close(gs.body[0]!.kernel, ts.body[0]!.kernel, 1e-6);
+      close(gs.continuous!.mu.bias, ts.continuous!.mu.bias, 1e-6);
+      expect(gs.encoders).toEqual(ts.encoders);
+    } finally {
+      gpu.dispose();
+      tape.dispose();
+    }
+  });
+});
 
 describe.skipIf(adapter === null)("learn --device gpu", () => {
   it("trains 3DBall on the WebGPU adapter with the wasm run's losses, summary by summary", { timeout: 480_000 }, async () => {

@@ -14,7 +14,6 @@ import {
   SacTrainer,
   SacTrainerStateError,
   linearLearningRate,
-  nextIntervalStep,
   type SacModelLike,
   type SacTrainerDeps,
 } from "../../../src/trainers/sac/sac-trainer.js";
@@ -483,16 +482,15 @@ describe("SacTrainer data flow", () => {
     expect(t.summary().isTraining).toBe(false);
   });
 
-  it("summaries at summary_freq boundaries with episode stats, averaged losses and environment stats", () => {
-    const { trainer } = make(settings({ batch_size: 8 }, { summary_freq: 50 }));
+  it("summaries with episode stats, averaged losses and environment stats since the last one", () => {
+    const { trainer } = make(settings({ batch_size: 8 }));
     const env = new Env(2, 5);
     const summaries = [];
     for (let i = 0; i < 60; i++) {
       drive(trainer, env);
       if (i === 10) trainer.addEnvironmentStat("Custom/Score", 3, StatsAggregationMethod.AVERAGE);
       if (i === 12) trainer.addEnvironmentStat("Custom/Score", 5, StatsAggregationMethod.AVERAGE);
-      const s = trainer.maybeSummary();
-      if (s) summaries.push(s);
+      if (trainer.stepCount > 0 && trainer.stepCount % 50 === 0) summaries.push(trainer.summary());
     }
     expect(summaries.map((s) => s.step)).toEqual([50, 100]);
     const first = summaries[0]!;
@@ -508,27 +506,6 @@ describe("SacTrainer data flow", () => {
     expect(first.values["Policy/Learning Rate"]).toBe(3e-4);
     expect(first.values["Policy/Discrete Entropy Coeff"]).toBeUndefined(); // null: no discrete actions reported
     expect(summaries[1]!.values["Custom/Score"]).toBeUndefined();
-    expect(nextIntervalStep(50, 50)).toBe(100);
-    expect(nextIntervalStep(51, 50)).toBe(100);
-  });
-
-  it("checkpoint due once per checkpoint_interval; even_checkpoints spreads them over max_steps", () => {
-    const { trainer } = make(settings({}, { checkpoint_interval: 30 }));
-    const env = new Env(2, 5);
-    const due: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      drive(trainer, env);
-      if (trainer.takeCheckpointDue()) due.push(trainer.stepCount);
-    }
-    expect(due).toEqual([30, 60, 90]);
-    const even = make(settings({}, { even_checkpoints: true, keep_checkpoints: 4, max_steps: 40 }));
-    const env2 = new Env(1, 5);
-    const due2: number[] = [];
-    for (let i = 0; i < 45; i++) {
-      drive(even.trainer, env2);
-      if (even.trainer.takeCheckpointDue()) due2.push(even.trainer.stepCount);
-    }
-    expect(due2).toEqual([10, 20, 30, 40]);
   });
 
   it("warns once about group rewards and ignores them", () => {

@@ -1,9 +1,9 @@
-// results/<run-id>: the ML-Agents rules for starting, resuming or overwriting a run (spec 8.1).
+// results/<run-id>: the ML-Agents rules for starting, resuming or overwriting a run (docs/protocol.md §8.1).
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import type { RunOptions } from "../../config/index.js";
-import { runOptionsToYaml } from "../../config/index.js";
-import { writeFileAtomic } from "../../util/atomic-file.js";
+import type { RunOptions } from "../config/index.js";
+import { runOptionsToYaml } from "../config/index.js";
+import { writeFileAtomic } from "../util/atomic-file.js";
 
 export class RunDirectoryError extends Error {
   constructor(message: string) {

@@ -1,11 +1,15 @@
-// The WebGPU SAC update (gpu-sac-model.ts) against SacModel's gradient-tape engine on wasm: same
-// seed, same batches, step by step. One backend initialisation per file (lavapipe compiles every
-// shader on first use); wasm results are computed first, then the same run on webgpu.
+// The GPU engine (gpu-sac-engine.ts: the tape engine's equations with awaited reads) on WebGPU
+// against the tape engine on wasm: same seed, same batches, step by step. The equations are shared
+// code, so this checks the WebGPU kernels and the read path, not a second copy of SAC. Lavapipe
+// compiles every shader on first use; wasm results are computed first, then the same run on webgpu.
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../../src/trainers/backend.js";
-import { GpuSacModel } from "../../../src/trainers/gpu/gpu-sac-model.js";
-import { SacModel, type UpdateLosses } from "../../../src/trainers/sac/sac-model.js";
+import type { ActorSnapshot } from "../../../src/trainers/common/actor-snapshot.js";
+import { GpuSacEngine } from "../../../src/trainers/gpu/gpu-sac-engine.js";
+import { SacEngineUnavailableError } from "../../../src/trainers/sac/errors.js";
+import { GpuWorkerSacModel } from "../../../src/trainers/gpu/gpu-worker-sac-model.js";
+import { createSacEngine, resolveEngine, SacModel, type UpdateLosses } from "../../../src/trainers/sac/sac-model.js";
 import type { SacState } from "../../../src/trainers/sac/sac-state.js";
 import { makeSpec, randomBatch, sacSettings } from "../sac/helpers.js";
 import { webGpuForTests } from "./webgpu-for-tests.js";
@@ -43,7 +47,19 @@ function maxTensorDiff(a: SacState, b: SacState): { key: string; diff: number } 
   return worst;
 }
 
-describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape engine on wasm", () => {
+/** Largest absolute difference between two snapshots' numbers (same structure). */
+function maxSnapshotDiff(a: ActorSnapshot, b: ActorSnapshot): number {
+  let worst = 0;
+  const walk = (x: unknown, y: unknown): void => {
+    if (x instanceof Float32Array) x.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (y as Float32Array)[i]!))));
+    else if (x !== null && typeof x === "object") for (const k of Object.keys(x)) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]);
+    else expect(y).toEqual(x);
+  };
+  walk(a, b);
+  return worst;
+}
+
+describe.skipIf(adapter === null)("the GPU engine on WebGPU equals the tape engine on wasm", () => {
   for (const c of CASES) {
     it(`${c.name}: ${UPDATES} updates, stats and weights`, { timeout: 300_000 }, async () => {
       const spec = makeSpec(c.shapes, c.continuous, c.branches);
@@ -56,19 +72,24 @@ describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape 
       ref.updateNormalizer(normObs, N);
       const init = ref.getState();
       const refActions = ref.act(batches[0]!.obs, N, null, true);
+      const refEval = ref.evaluate(batches[0]!.obs, N, null);
       const refStats: UpdateLosses[] = batches.map((b) => ref.update(b));
       const refFinal = ref.getState();
+      const refSnapshot = ref.snapshot();
       ref.dispose();
 
       await initBackend("gpu", { allowSoftwareGpu: true });
       expect(tf.getBackend()).toBe("webgpu");
-      const gpu = new GpuSacModel(spec, settings, 11);
+      const gpu = GpuSacEngine.create(spec, settings, 11);
       gpu.updateNormalizer(normObs, N);
       // Same seed, same creation order: the very same initial weights.
       expect(maxTensorDiff(init, await gpu.getState()).diff).toBe(0);
       const actions = await gpu.act(batches[0]!.obs, N, null, true);
       for (let i = 0; i < actions.continuous.length; i++) expect(Math.abs(actions.continuous[i]! - refActions.continuous[i]!)).toBeLessThan(1e-5);
       expect(Array.from(actions.discrete)).toEqual(Array.from(refActions.discrete));
+      const evaluation = await gpu.evaluate(batches[0]!.obs, N, null);
+      for (const key of ["mu", "logSigma"] as const) evaluation[key].forEach((v, i) => expect(Math.abs(v - refEval[key][i]!)).toBeLessThan(1e-5));
+      evaluation.probs.forEach((p, b) => p.forEach((v, i) => expect(Math.abs(v - refEval.probs[b]![i]!)).toBeLessThan(1e-5)));
       for (let k = 0; k < UPDATES; k++) {
         const s = await gpu.update(batches[k]!);
         const r = refStats[k]!;
@@ -76,12 +97,16 @@ describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape 
           expect(relDiff(s[key], r[key]), `update ${k} ${key}: gpu ${s[key]} wasm ${r[key]}`).toBeLessThan(STAT_TOL);
         }
         s.discreteAlphas.forEach((a, b) => expect(relDiff(a, r.discreteAlphas[b]!)).toBeLessThan(STAT_TOL));
+        expect(s.continuousEntropyCoeff === null).toBe(r.continuousEntropyCoeff === null);
+        if (s.continuousEntropyCoeff !== null) expect(relDiff(s.continuousEntropyCoeff, r.continuousEntropyCoeff!)).toBeLessThan(STAT_TOL);
       }
+      expect(gpu.updateCount).toBe(UPDATES);
       const final = await gpu.getState();
       const worst = maxTensorDiff(refFinal, final);
       expect(worst.diff, `largest weight difference at ${worst.key}`).toBeLessThan(WEIGHT_TOL);
       // The updates moved the weights by far more than the tolerance: the comparison has teeth.
       expect(maxTensorDiff(init, final).diff).toBeGreaterThan(20 * WEIGHT_TOL);
+      expect(maxSnapshotDiff(refSnapshot, await gpu.snapshot())).toBeLessThan(WEIGHT_TOL);
       gpu.dispose();
     });
   }
@@ -89,7 +114,7 @@ describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape 
   it("leaks no tensor over 1,000 updates and acts", async () => {
     await initBackend("gpu", { allowSoftwareGpu: true });
     const spec = makeSpec([[4]], 1, [2]);
-    const model = new GpuSacModel(spec, sacSettings({ hidden: 8, batch: 8, normalize: true }), 3);
+    const model = GpuSacEngine.create(spec, sacSettings({ hidden: 8, batch: 8, normalize: true }), 3);
     const batch = randomBatch(spec, 8, 5, 2);
     await model.update(batch);
     await model.act(batch.obs, 8, null, false);
@@ -98,8 +123,31 @@ describe.skipIf(adapter === null)("GpuSacModel on WebGPU equals SacModel's tape 
       await model.update(batch);
       if (i % 100 === 0) model.updateNormalizer(batch.obs, 8);
       if (i % 10 === 0) await model.act(batch.obs, 8, null, false);
+      if (i % 250 === 0) model.setState(await model.getState());
     }
+    await model.snapshot();
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   }, 900_000);
+
+  it("is what the factory chooses on WebGPU; the engines that read synchronously are refused there", async () => {
+    await initBackend("gpu", { allowSoftwareGpu: true });
+    expect(resolveEngine([[4]])).toBe("gpu");
+    expect(resolveEngine([[3, 20, 20]], "gpu")).toBe("gpu");
+    for (const choice of ["fast", "tape"] as const) {
+      expect(() => resolveEngine([[4]], choice)).toThrow(SacEngineUnavailableError);
+      expect(() => resolveEngine([[4]], choice)).toThrow(/cannot read tensors synchronously.*use the gpu engine/);
+    }
+    // The synchronous engine it makes: the GPU engine in a worker thread, on the adapter this thread accepted.
+    const spec = makeSpec([[4]], 1, [2]);
+    const engine = createSacEngine(spec, sacSettings({ hidden: 8, batch: 8 }), 1);
+    try {
+      expect(engine).toBeInstanceOf(GpuWorkerSacModel);
+      const batch = randomBatch(spec, 8, 9, 0);
+      expect(engine.act(batch.obs, 8, null, false).discrete.length).toBe(8);
+      expect(Number.isFinite(engine.update(batch).q1Loss)).toBe(true);
+    } finally {
+      engine.dispose();
+    }
+  }, 120_000);
 });

@@ -7,12 +7,12 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AgentInfoProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
-import { CompressionTypeProto, ObservationProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
-import { UnityMessageProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
-import { encodeReply } from "../../../src/protocol/exchange-service.js";
-import { handshakeOutput, rawClient } from "../../protocol/unity-test-client.js";
-import { encodePng } from "../../env/helpers/protos.js";
+import { AgentInfoProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
+import { CompressionTypeProto, ObservationProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
+import { UnityMessageProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
+import { encodeReply } from "../../src/protocol/exchange-service.js";
+import { handshakeOutput, rawClient } from "../protocol/unity-test-client.js";
+import { encodePng } from "../env/helpers/protos.js";
 import { BALL, ballAgent, ballBrain, CraftedUnity, grpcError, stepOutput } from "./crafted-unity.js";
 import { readStatus, removeDir, stackLines, startRun, tempDir, tinyOptions, type StartedRun } from "./helpers.js";
 
@@ -69,8 +69,10 @@ async function servesNextSession(): Promise<void> {
   expect(await u.validSession(3)).toEqual([4, 4, 4]);
   u.close();
   expect(run.trainers.get("3DBall")!.stepCount).toBe(before + 8);
-  // Its goodbye is handled (stop line written) before the next test starts counting lines.
-  await run.waitForLine(SESSION_END("Unity stopped"), 5000, from);
+  // Its goodbye is handled (stop line written) before the next test starts counting lines. The
+  // line names this session's final step: a late line of an earlier session cannot stand in for it.
+  const total = run.steps().toLocaleString("en-US");
+  await run.waitForLine(new RegExp(`^\\[INFO\\] Unity stopped at step ${total}; checkpoint saved to .+; press Play`), 20_000, from);
 }
 
 /** A valid session with `steps` steps sent and answered, left open for the fault. */

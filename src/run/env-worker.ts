@@ -1,10 +1,10 @@
 // The Unity side of a run, as "workers": the Editor on one port, or launched players / built-in
 // emulators on base_port + i. A worker owns its gRPC server for the whole run; Unity sessions
 // come and go on it. Launched workers are restarted within ML-Agents' restart limits.
-import { describeExit, launchEnvironment, UnityEnvironment, type LaunchedEnvironment, type ProcessExit } from "../../env/index.js";
-import type { EngineConfig, EnvironmentParameterValue, StatsAggregationMethod } from "../../protocol/side-channel/index.js";
-import { DEFAULT_MAX_MESSAGE_BYTES, RpcCommunicator } from "../../protocol/rpc-communicator.js";
-import type { Logger } from "../../util/logger.js";
+import { describeExit, launchEnvironment, UnityEnvironment, type LaunchedEnvironment, type ProcessExit } from "../env/index.js";
+import type { EngineConfig, EnvironmentParameterValue, StatsAggregationMethod } from "../protocol/side-channel/index.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, RpcCommunicator } from "../protocol/rpc-communicator.js";
+import type { Logger } from "../util/logger.js";
 
 export interface WorkerOptions {
   readonly index: number;

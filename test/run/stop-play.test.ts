@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
-import { UnityEmulator, type EmulatorResult } from "../../../src/emulator/index.js";
-import { createMemoryLogger } from "../../../src/util/logger.js";
+import { UnityEmulator, type EmulatorResult } from "../../src/emulator/index.js";
+import { createMemoryLogger } from "../../src/util/logger.js";
 import { BALL, CraftedUnity, grpcError } from "./crafted-unity.js";
 import { checkpointSteps, readStatus, removeDir, stackLines, startRun, tempDir, tinyOptions, until } from "./helpers.js";
 

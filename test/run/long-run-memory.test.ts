@@ -2,8 +2,8 @@
 // must be the same at the end as after warm-up, and resident memory must stay under a stated bound.
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { UnityEmulator } from "../../../src/emulator/index.js";
-import { createMemoryLogger } from "../../../src/util/logger.js";
+import { UnityEmulator } from "../../src/emulator/index.js";
+import { createMemoryLogger } from "../../src/util/logger.js";
 import { removeDir, startRun, tempDir, tinyOptions } from "./helpers.js";
 
 const dirs: string[] = [];

@@ -3,17 +3,19 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseRunOptions, type RunOptions } from "../../../src/config/index.js";
-import { runTraining, type RunResult, type RunTrainingDeps } from "../../../src/cli/learn/run-training.js";
-import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
-import { initBackend } from "../../../src/trainers/backend.js";
-import { createMemoryLogger } from "../../../src/util/logger.js";
+import { parseRunOptions, type RunOptions } from "../../src/config/index.js";
+import { runTraining, type RunResult, type RunTrainingDeps } from "../../src/run/run-training.js";
+import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
+import { initBackend } from "../../src/trainers/backend.js";
+import { createMemoryLogger } from "../../src/util/logger.js";
 
 export interface TinyConfig {
   readonly checkpointInterval?: number;
   readonly summaryFreq?: number;
   readonly maxSteps?: number;
   readonly keepCheckpoints?: number;
+  /** Default 20. */
+  readonly stepsPerUpdate?: number;
   /** Behavior key in the YAML (default 3DBall). */
   readonly behavior?: string;
   /** Extra YAML appended at the top level (env_settings etc.). */
@@ -25,7 +27,7 @@ export function tinyYaml(c: TinyConfig = {}): string {
   return [
     "default_settings:",
     "  trainer_type: sac",
-    "  hyperparameters: { batch_size: 32, buffer_size: 20000, steps_per_update: 20, buffer_init_steps: 0 }",
+    `  hyperparameters: { batch_size: 32, buffer_size: 20000, steps_per_update: ${c.stepsPerUpdate ?? 20}, buffer_init_steps: 0 }`,
     "  network_settings: { hidden_units: 16, num_layers: 1, normalize: true }",
     `  keep_checkpoints: ${c.keepCheckpoints ?? 5}`,
     `  checkpoint_interval: ${c.checkpointInterval ?? 1000000}`,
@@ -65,6 +67,8 @@ export interface StartedRun {
   readonly done: Promise<RunResult>;
   /** The trainers the run created, by plain behavior name (the latest one per name). */
   readonly trainers: Map<string, SacTrainer>;
+  /** Every trainer the run created, in order, with its team member index. */
+  readonly created: { readonly behaviorName: string; readonly member: number; readonly trainer: SacTrainer }[];
   /** Total steps of the live trainers. */
   steps(): number;
   /** Ctrl+C. */
@@ -81,15 +85,17 @@ export async function startRun(options: RunOptions, extra: Partial<RunTrainingDe
   let onPort: (p: number) => void = () => undefined;
   const listening = new Promise<number>((r) => (onPort = r));
   const trainers = new Map<string, SacTrainer>();
+  const created: StartedRun["created"] = [];
   const done = runTraining(options, {
     logger,
     version: "0.1.0",
     editorPort: 0,
     signal: ac.signal,
     onListening: (ports) => onPort(ports[0]!),
-    createTrainer: (behaviorName, spec, settings, seed) => {
+    createTrainer: (behaviorName, spec, settings, seed, member) => {
       const t = new SacTrainer({ behaviorName, spec, settings, seed, logger });
       trainers.set(behaviorName, t);
+      created.push({ behaviorName, member, trainer: t });
       return t;
     },
     ...extra,
@@ -101,6 +107,7 @@ export async function startRun(options: RunOptions, extra: Partial<RunTrainingDe
     lines: logger.lines,
     done,
     trainers,
+    created,
     steps: () => [...trainers.values()].reduce((a, t) => a + t.stepCount, 0),
     abort: () => {
       ac.abort();

@@ -1,6 +1,6 @@
 // A behavior spec on disk next to its checkpoints, so a later session (or --resume) can tell
 // whether Unity still sends what the run was trained on.
-import { ActionSpec, type BehaviorSpec, type DimensionProperty, type ObservationType } from "../../env/index.js";
+import { ActionSpec, type BehaviorSpec, type DimensionProperty, type ObservationType } from "../env/index.js";
 
 interface SpecJson {
   observations: { name: string; shape: number[]; dimensionProperties: number[]; observationType: number }[];

@@ -10,11 +10,13 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
 describe("launched players are restarted", () => {
+  // The crash is seen by its dropped connection and exit code, never by a clock: a wait far beyond
+  // any start-up time on a loaded machine keeps --timeout-wait out of this test.
   it("a player that crashes once is restarted; the other worker keeps stepping", async () => {
     const dir = tempDir();
     dirs.push(dir);
     const once = path.join(dir, "fault-once");
-    const r = await launchRun(["--fault", "crash", "--fault-after", "40", "--fault-once-file", once], { numEnvs: 2, maxRestarts: 2, stopAfterSessions: 3 });
+    const r = await launchRun(["--fault", "crash", "--fault-after", "40", "--fault-once-file", once], { numEnvs: 2, maxRestarts: 2, stopAfterSessions: 3, timeoutWait: 300 });
     dirs.push(r.dir);
     expect(existsSync(once)).toBe(true);
     const restarts = r.lines.filter((l) => l.includes("Restarting worker"));

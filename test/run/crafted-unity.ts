@@ -1,12 +1,12 @@
 // A scripted Unity for the run-level fault tests: the generated gRPC client sending hand-built
 // 3DBall messages, so each test can put exactly one fault on the wire and read the trainer's answer.
 import type * as grpc from "@grpc/grpc-js";
-import { AgentInfoProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
-import { BrainParametersProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/brain_parameters.js";
-import { ObservationProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
-import type { UnityMessageProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
-import type { UnityOutputProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/unity_output.js";
-import { TestUnity } from "../../protocol/unity-test-client.js";
+import { AgentInfoProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
+import { BrainParametersProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/brain_parameters.js";
+import { ObservationProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
+import type { UnityMessageProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
+import type { UnityOutputProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/unity_output.js";
+import { TestUnity } from "../protocol/unity-test-client.js";
 
 export const BALL = "3DBall?team=0";
 export const BALL_OBS = 8;

@@ -3,10 +3,10 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UnityEmulator } from "../../../src/emulator/index.js";
-import type { EmulatedEnvironment } from "../../../src/emulator/environments/environment.js";
-import { getBuiltinEnvironment } from "../../../src/emulator/environments/registry.js";
-import { createMemoryLogger } from "../../../src/util/logger.js";
+import { UnityEmulator } from "../../src/emulator/index.js";
+import type { EmulatedEnvironment } from "../../src/emulator/environments/environment.js";
+import { getBuiltinEnvironment } from "../../src/emulator/environments/registry.js";
+import { createMemoryLogger } from "../../src/util/logger.js";
 import { readStatus, removeDir, stackLines, startRun, tempDir, tinyOptions, until } from "./helpers.js";
 
 const dirs: string[] = [];

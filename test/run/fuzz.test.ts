@@ -4,12 +4,12 @@
 // count and checkpoint must stay intact.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentInfoProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
-import { ObservationProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
-import { encodeReply } from "../../../src/protocol/exchange-service.js";
-import type { UnityMessageProto } from "../../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
-import { CheckpointStore } from "../../../src/trainers/checkpoint/checkpoint-store.js";
-import { handshakeOutput, rawClient } from "../../protocol/unity-test-client.js";
+import { AgentInfoProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/agent_info.js";
+import { ObservationProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/observation.js";
+import { encodeReply } from "../../src/protocol/exchange-service.js";
+import type { UnityMessageProto } from "../../src/protocol/generated/mlagents_envs/communicator_objects/unity_message.js";
+import { CheckpointStore } from "../../src/trainers/checkpoint/checkpoint-store.js";
+import { handshakeOutput, rawClient } from "../protocol/unity-test-client.js";
 import { BALL, ballAgent, ballBrain, CraftedUnity, stepOutput } from "./crafted-unity.js";
 import { removeDir, stackLines, startRun, tempDir, tinyOptions, type StartedRun } from "./helpers.js";
 import * as path from "node:path";

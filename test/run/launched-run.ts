@@ -1,9 +1,9 @@
 // Runs `learn --env builtin:3dball` in-process (runTraining) with emulator processes as players, and
 // records the trainer's step count at each log line so tests can tell who kept stepping when.
 import * as path from "node:path";
-import { runTraining } from "../../../src/cli/learn/run-training.js";
-import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
-import { createLogger } from "../../../src/util/logger.js";
+import { runTraining } from "../../src/run/run-training.js";
+import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
+import { createLogger } from "../../src/util/logger.js";
 import { ensureBackend, tempDir, tinyOptions } from "./helpers.js";
 
 export interface LaunchOver {
@@ -11,9 +11,10 @@ export interface LaunchOver {
   maxRestarts: number;
   rateN?: number;
   timeoutWait?: number;
-  /** Ctrl+C once this many sessions connected and `afterMs` passed (default: run until the limit ends it). */
+  /** Ctrl+C once this many sessions connected and the trainer took `afterSteps` more steps (default: run until the limit ends it). */
   stopAfterSessions?: number;
-  afterMs?: number;
+  /** Default 100. */
+  afterSteps?: number;
 }
 
 export async function launchRun(envArgs: string[], over: LaunchOver) {
@@ -35,13 +36,22 @@ export async function launchRun(envArgs: string[], over: LaunchOver) {
   /** Clock (ms) when each line was logged. */
   const timesAt: number[] = [];
   let sessions = 0;
+  let poll: NodeJS.Timeout | undefined;
   const logger = createLogger({
     level: "info",
     sink: (_level, line) => {
       lines.push(line);
       stepsAt.push(trainer?.stepCount ?? 0);
       timesAt.push(Date.now());
-      if (line.startsWith("[INFO] Connected new brain") && ++sessions === over.stopAfterSessions) setTimeout(() => ac.abort(), over.afterMs ?? 1000);
+      if (line.startsWith("[INFO] Connected new brain") && ++sessions === over.stopAfterSessions) {
+        // Waits for steps, not for time: the last session must be seen training before Ctrl+C.
+        const target = (trainer?.stepCount ?? 0) + (over.afterSteps ?? 100);
+        poll = setInterval(() => {
+          if ((trainer?.stepCount ?? 0) < target) return;
+          clearInterval(poll);
+          ac.abort();
+        }, 10);
+      }
     },
   });
   const result = await runTraining(o, {
@@ -51,6 +61,7 @@ export async function launchRun(envArgs: string[], over: LaunchOver) {
     maxEnvSteps: 20_000, // a safety net only
     createTrainer: (behaviorName, spec, settings, seed) => (trainer = new SacTrainer({ behaviorName, spec, settings, seed })),
   });
+  clearInterval(poll);
   const stepsWhen = (re: RegExp, nth = 0): number => stepsAt[lines.map((l, i) => (re.test(l) ? i : -1)).filter((i) => i >= 0)[nth]!]!;
   const indexOf = (re: RegExp, nth = 0): number => lines.map((l, i) => (re.test(l) ? i : -1)).filter((i) => i >= 0)[nth]!;
   /** Trainer steps at the last line logged at or before time t (ms). */

@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runTraining } from "../../../src/cli/learn/run-training.js";
-import { applyCliOverrides, loadRunOptions } from "../../../src/config/index.js";
-import { initBackend } from "../../../src/trainers/backend.js";
-import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
-import { createLogger } from "../../../src/util/logger.js";
+import { runTraining } from "../../src/run/run-training.js";
+import { applyCliOverrides, loadRunOptions } from "../../src/config/index.js";
+import { initBackend } from "../../src/trainers/backend.js";
+import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
+import { createLogger } from "../../src/util/logger.js";
 
 interface Summary {
   readonly step: number;
