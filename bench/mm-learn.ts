@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { runTraining } from "../src/cli/learn/run-training.js";
+import { runTraining } from "../src/run/run-training.js";
 import { applyCliOverrides, loadRunOptions } from "../src/config/index.js";
 import { initBackend } from "../src/trainers/backend.js";
 import { MmTrainer } from "../src/trainers/mm/mm-trainer.js";

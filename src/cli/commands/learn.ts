@@ -3,7 +3,8 @@
 // run's stop and prints; the run itself (src/run) has no process-wide side effects.
 import { Command, Option } from "commander";
 import { applyCliOverrides, defaultRunOptions, loadRunOptions, type CliFlags } from "../../config/index.js";
-import { sacDeps, SacTrainer, type SacTrainerDeps } from "../../trainers/sac/sac-trainer.js";
+import { createTrainer } from "../../trainers/create-trainer.js";
+import { sacDeps, type SacTrainerDeps } from "../../trainers/sac/sac-trainer.js";
 import { initBackend } from "../../trainers/backend.js";
 import { acquireWebGpu, formatAdapter } from "../../trainers/gpu/webgpu-adapter.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
@@ -103,9 +104,12 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
   });
 };
 
-/** SAC trainers that log (e.g. ML-Agents' one-time group-reward warning); training false for --inference. */
+/**
+ * Trainers that log (e.g. ML-Agents' one-time group-reward warning); training false for --inference.
+ * createTrainer picks Mix & Match for a behavior with a mix_and_match section, SAC otherwise.
+ */
 export function sacTrainerFactory(logger: Logger, training: boolean, deps?: SacTrainerDeps): TrainerFactory {
-  return (behaviorName, spec, settings, seed) => new SacTrainer({ behaviorName, spec, settings, seed, training, logger, deps });
+  return (behaviorName, spec, settings, seed) => createTrainer({ behaviorName, spec, settings, seed, training, logger, deps });
 }
 
 /** --seed -1 picks a seed here, once, and says which (the run itself only takes explicit seeds). */

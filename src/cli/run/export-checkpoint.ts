@@ -8,7 +8,7 @@ import type { BehaviorSpec } from "../../env/index.js";
 import { DEFAULT_OPSET, exportActorToOnnx } from "../../export/index.js";
 import { CheckpointFormatError, decodeCheckpoint } from "../../trainers/checkpoint/checkpoint-file.js";
 import { CheckpointStore } from "../../trainers/checkpoint/checkpoint-store.js";
-import { SacTrainer } from "../../trainers/sac/sac-trainer.js";
+import { createTrainer } from "../../trainers/create-trainer.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { errorMessage, type Logger } from "../../util/logger.js";
 import { safeFileName } from "../../util/safe-name.js";
@@ -51,7 +51,8 @@ export async function exportCheckpoint(req: ExportRequest): Promise<ExportResult
   const found = await locate(req);
   const spec = await readSpec(found.behaviorDir);
   const settings = readSettings(found.runDir, found.behaviorName, req.logger);
-  const trainer = new SacTrainer({ behaviorName: found.behaviorName, spec, settings, seed: 0, training: false });
+  // createTrainer: a Mix & Match checkpoint holds every component; its snapshot is the target alone.
+  const trainer = createTrainer({ behaviorName: found.behaviorName, spec, settings, seed: 0, training: false });
   let onnx: Uint8Array;
   try {
     try {

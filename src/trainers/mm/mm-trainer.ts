@@ -58,11 +58,6 @@ export class MmTrainer extends SacTrainer {
     return { ...super.hyperparameters(), mix_and_match_alpha: this.mm.alpha };
   }
 
-  override maybeSummary(): TrainerSummary | null {
-    const s = super.maybeSummary();
-    return s === null ? null : this.withComponentStats(s);
-  }
-
   override summary(): TrainerSummary {
     return this.withComponentStats(super.summary());
   }
