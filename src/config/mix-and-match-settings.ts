@@ -3,11 +3,10 @@
 // different shapes or outside the target's range, α that is not a distribution are ConfigErrors
 // naming file:line and the key path. Checks that need the behavior spec (how many continuous
 // actions and branches, how many observations) run at trainer creation (src/trainers/mm/check-spec.ts)
-// with the same locations, kept by attachLocations.
+// with the same locations, kept in the settings' `locations`.
 
 import { ConfigError, joinPath, typeError, type ConfigLocation } from "./errors.js";
 import {
-  attachLocations,
   mixAndMatchDefaults,
   type MacroAction,
   type MixAndMatchComponent,
@@ -30,9 +29,9 @@ const alphaSumTolerance = 1e-6;
 
 /** Reads the section; `network` is the behavior's own network_settings (the target's, and the components' default). */
 export function parseMixAndMatchSettings(node: YNode, path: string, network: NetworkSettings, r: SchemaReader): MixAndMatchSettings {
-  const locations = new Map<string, ConfigLocation>();
+  const locations: Record<string, ConfigLocation> = {};
   const mark = (p: string, n: YNode | undefined, fallbackLine?: number): void => {
-    locations.set(p, r.at(n?.line ?? fallbackLine));
+    locations[p] = r.at(n?.line ?? fallbackLine);
   };
   mark(path, node);
   const entries = r.map(node, path, sectionKeys);
@@ -40,7 +39,7 @@ export function parseMixAndMatchSettings(node: YNode, path: string, network: Net
     const e = entries.get(key);
     if (e === undefined || isNull(e.value)) return undefined;
     // The key's own line: for a block list or map the value starts on the next line.
-    locations.set(joinPath(path, key), r.at(e.keyLine ?? e.value.line));
+    locations[joinPath(path, key)] = r.at(e.keyLine ?? e.value.line);
     return [e.value, joinPath(path, key)];
   };
 
@@ -49,7 +48,7 @@ export function parseMixAndMatchSettings(node: YNode, path: string, network: Net
     throw new ConfigError(joinPath(path, "components"), `${path}: missing required key "components" (K >= 2 components, simplest first, the target last)`, r.at(node.line));
   }
   const [listNode, listPath] = componentsEntry;
-  const mixLoc = (p: string): ConfigLocation => locations.get(p) ?? r.at(listNode.line);
+  const mixLoc = (p: string): ConfigLocation => locations[p] ?? r.at(listNode.line);
   if (listNode.kind !== "seq") throw typeError(listPath, "a list of components", plain(listNode), r.at(listNode.line));
   if (listNode.items.length < 2) {
     throw new ConfigError(listPath, `${listPath}: Mix & Match needs K >= 2 components (simplest first, the target last), got ${listNode.items.length}`, mixLoc(listPath));
@@ -66,8 +65,8 @@ export function parseMixAndMatchSettings(node: YNode, path: string, network: Net
     lambda: (x = get("lambda")) ? r.number(...x, { min: 0 }) : mixAndMatchDefaults.lambda,
     initial_alpha: (x = get("initial_alpha")) ? parseAlpha(...x, k, r) : Array.from({ length: k }, (_, i) => (i === 0 ? 1 : 0)),
     alpha_step: (x = get("alpha_step")) ? r.number(...x, { min: 0, max: 1, minExclusive: true }) : mixAndMatchDefaults.alpha_step,
+    locations,
   };
-  attachLocations(settings, locations);
   return settings;
 }
 

@@ -47,6 +47,12 @@ export interface MixAndMatchSettings {
   initial_alpha: number[];
   /** Step by which PBT's explore moves α_K (clipped to [0, 1]). Default 0.1. */
   alpha_step: number;
+  /**
+   * Where each key path of the section was written (file:line), for the checks against the
+   * behavior spec that run when Unity connects. Plain data, so it survives copies of the settings;
+   * not written back to configuration.yaml.
+   */
+  locations: Record<string, ConfigLocation>;
 }
 
 export const mixAndMatchDefaults = {
@@ -55,25 +61,10 @@ export const mixAndMatchDefaults = {
   shared: { critics: true, encoder: false },
 } as const;
 
-/**
- * Where each key path of a parsed section was written, for errors found later against the behavior
- * spec (known when Unity connects). Kept off the enumerable data so settings stay plain and compare
- * equal after a round trip through configuration.yaml.
- */
-const locationsKey = Symbol("mixAndMatchLocations");
-
-type WithLocations = MixAndMatchSettings & { [locationsKey]?: Map<string, ConfigLocation> };
-
-export function attachLocations(settings: MixAndMatchSettings, locations: Map<string, ConfigLocation>): void {
-  Object.defineProperty(settings, locationsKey, { value: locations, enumerable: false });
-}
-
 /** The file:line a key path of the section was read from, or its nearest written parent; {} when unknown. */
 export function mixAndMatchLocation(settings: MixAndMatchSettings, keyPath: string): ConfigLocation {
-  const locations = (settings as WithLocations)[locationsKey];
-  if (locations === undefined) return {};
   for (let p = keyPath; p !== ""; p = parentPath(p)) {
-    const found = locations.get(p);
+    const found = settings.locations[p];
     if (found !== undefined) return found;
   }
   return {};

@@ -60,9 +60,21 @@ describe("mix_and_match: section", () => {
     ]);
   });
 
-  it("round-trips through configuration.yaml", () => {
+  it("round-trips through configuration.yaml (every key but the source locations, which name the file read)", () => {
     const options = parseRunOptions(withMm(coarseTarget), file);
-    expect(parseRunOptions(runOptionsToYaml(options))).toEqual(options);
+    const back = parseRunOptions(runOptionsToYaml(options));
+    const { locations: written, ...mm } = options.behaviors.get("3DBall")!.mix_and_match!;
+    const { locations: reread, ...mmBack } = back.behaviors.get("3DBall")!.mix_and_match!;
+    expect(mmBack).toEqual(mm);
+    expect(Object.keys(reread).length).toBeGreaterThan(0);
+    expect(Object.keys(written).length).toBeGreaterThan(0);
+    const strip = (o: typeof options) => [...o.behaviors.values()].map(({ mix_and_match: _mm, ...rest }) => rest);
+    expect(strip(back)).toEqual(strip(options));
+  });
+
+  it("keeps the source locations through copies of the settings (the CLI overrides clone them)", () => {
+    const s = structuredClone(parse(coarseTarget));
+    expect(mixAndMatchLocation(s, "behaviors.3DBall.mix_and_match.components[0].observations[2]")).toEqual({ fileName: file, line: 13 });
   });
 
   it("remembers file:line of each key path for checks against the behavior spec", () => {

@@ -2,7 +2,7 @@
 // real gRPC) and config/basic-mm.yaml (a 2-action macro component grown into Basic's 3-action target,
 // α fixed at [0.5, 0.5]); then the exported ONNX, the target alone, drives the emulator
 // deterministically. Seeded and sequential, so the steps and rewards repeat from run to run.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -14,7 +14,7 @@ import { exportCheckpoint } from "../../../src/cli/run/export-checkpoint.js";
 import { createTrainer } from "../../../src/trainers/create-trainer.js";
 import { MmTrainer } from "../../../src/trainers/mm/mm-trainer.js";
 import type { Trainer } from "../../../src/trainers/trainer.js";
-import { createLogger } from "../../../src/util/logger.js";
+import { createLogger, createMemoryLogger } from "../../../src/util/logger.js";
 import { runAgainstEmulator } from "../../export/helpers/emulated-run.js";
 
 const dirs: string[] = [];
@@ -91,5 +91,25 @@ describe("Mix & Match learning (builtin:basic over gRPC)", () => {
     // writes the same target-only model.
     const exported = await exportCheckpoint({ source: result.runDir, out: path.join(resultsDir, "exported.onnx") });
     expect(readFileSync(exported.outPath)).toEqual(readFileSync(onnx));
+  });
+
+  it("a mapping that does not fit the behavior ends the run with one line naming file:line and the key path", { timeout: 120_000 }, async () => {
+    const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-mm-"));
+    dirs.push(resultsDir);
+    const configFile = path.join(resultsDir, "basic-mm-bad.yaml");
+    // Basic's one branch has 3 actions (0..2): a macro-action "3" cannot be known wrong before Unity connects.
+    writeFileSync(configFile, readFileSync("config/basic-mm.yaml", "utf8").replace("- {discrete: [2]}", "- {discrete: [3]}"));
+    const logger = createMemoryLogger("info");
+    let options = loadRunOptions(configFile, logger);
+    options = applyCliOverrides(options, { env: "builtin:basic", basePort: 0, runId: "bad", resultsDir, seed: 1 }, logger);
+    const result = await runTraining(options, {
+      logger,
+      version: "test",
+      createTrainer: (behaviorName, spec, s, seed) => createTrainer({ behaviorName, spec, settings: s, seed, logger }),
+    });
+    expect(result.exitCode).not.toBe(0);
+    const message = `${configFile}:40: behaviors.Basic.mix_and_match.components[0].macro_actions[1].discrete[0]: 3 is outside branch 0 of the target, which has 3 action(s) (0..2)`;
+    const errorLine = logger.lines.find((l) => l.startsWith("[ERROR]") && l.includes(message));
+    expect(errorLine, logger.lines.join("\n")).toBeDefined();
   });
 });

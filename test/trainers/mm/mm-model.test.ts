@@ -28,6 +28,7 @@ function mix(over: Partial<MixAndMatchSettings> & { macros?: MacroAction[] | nul
     lambda: over.lambda ?? 1,
     initial_alpha: over.initial_alpha ?? [0.7, 0.3],
     alpha_step: 0.1,
+    locations: {},
   };
 }
 function model(spec = makeSpec([[3], [2]], 2, []), m = mix(), seed = 3): MmTapeModel {
