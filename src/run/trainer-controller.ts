@@ -2,7 +2,7 @@
 // experience between the environments and them: observe -> act -> (Unity steps while we update)
 // -> summaries/checkpoints. A controller outlives Unity sessions: sessions come and go; trainers,
 // step counts and replay buffers stay. Several controllers can live in one process: nothing is global.
-import type { LessonStats, TrainerSettings } from "../config/index.js";
+import { mixAndMatchSettingsToPlain, type LessonStats, type TrainerSettings } from "../config/index.js";
 import { behaviorSpecDifference, parseBehaviorName, UnitySessionRefusedError } from "../env/index.js";
 import type { BaseEnv } from "../env/index.js";
 import { TrainingStatusFile } from "../trainers/checkpoint/training-status.js";
@@ -227,6 +227,8 @@ function describeSettings(settings: TrainerSettings, indent = "\t"): string {
       }
     }
   };
-  walk(settings as unknown as Record<string, unknown>, 1);
+  // mix_and_match in its YAML shape: the parsed form also holds the file:line of every key.
+  const shown = settings.mix_and_match === undefined ? settings : { ...settings, mix_and_match: mixAndMatchSettingsToPlain(settings.mix_and_match) };
+  walk(shown as unknown as Record<string, unknown>, 1);
   return lines.join("\n");
 }

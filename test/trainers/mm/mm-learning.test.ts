@@ -62,6 +62,11 @@ describe("Mix & Match learning (builtin:basic over gRPC)", () => {
     expect(result.exitCode, lines.slice(-10).join("\n")).toBe(0);
     expect(trainers).toHaveLength(1);
     expect(trainers[0]).toBeInstanceOf(MmTrainer);
+    // The start-up hyperparameter listing shows the section in its YAML shape (no source locations).
+    const listing = lines.find((l) => l.includes("Hyperparameters for behavior name Basic"))!;
+    expect(listing).toContain("mix_and_match:");
+    expect(listing).toContain("initial_alpha:\t0.5,0.5");
+    expect(listing).not.toContain("fileName");
     const stats = readFileSync(path.join(result.runDir, "Basic", "stats.jsonl"), "utf8")
       .trim()
       .split("\n")
