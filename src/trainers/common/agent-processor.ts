@@ -19,6 +19,8 @@ import { EpisodeStats } from "./episode-stats.js";
 export interface ActionsLike {
   readonly continuous: Float32Array;
   readonly discrete: Int32Array;
+  /** [n]: an integer per decision carried into its transition's `tags` (Mix & Match: the component that acted); 0 when absent. */
+  readonly tags?: Int32Array;
 }
 
 export class AgentShapeError extends Error {
@@ -63,6 +65,7 @@ export class AgentProcessor {
   private slotCont = new Float32Array(0);
   private slotDisc = new Int32Array(0);
   private slotMask = new Uint8Array(0);
+  private slotTag = new Int32Array(0);
   /** 1 when the slot holds an (obs, action) still waiting for its outcome. */
   private slotArmed = new Uint8Array(0);
   private slotReward = new Float64Array(0);
@@ -78,6 +81,7 @@ export class AgentProcessor {
   private outDone = new Float32Array(0);
   private outMask = new Uint8Array(0);
   private outNextMask = new Uint8Array(0);
+  private outTag = new Int32Array(0);
 
   constructor(spec: BehaviorSpec, readonly behaviorName = "behavior", episodes = new EpisodeStats()) {
     this.obsSizes = spec.observationSpecs.map(observationSize);
@@ -152,6 +156,7 @@ export class AgentProcessor {
     if (actions.discrete.length !== n * this.discSize) {
       throw new AgentShapeError(this.behaviorName, "discrete actions", n * this.discSize, actions.discrete.length);
     }
+    if (actions.tags !== undefined && actions.tags.length !== n) throw new AgentShapeError(this.behaviorName, "action tags", n, actions.tags.length);
     this.checkShapes(decision.obs, n, "decision");
     for (let i = 0; i < n; i++) {
       const id = agentKey(envIndex, decision.agentId[i]!);
@@ -165,6 +170,7 @@ export class AgentProcessor {
       const d = this.discSize;
       this.slotDisc.set(actions.discrete.subarray(i * d, (i + 1) * d), slot * d);
       this.copyMask(decision.actionMask, i, this.slotMask, slot);
+      this.slotTag[slot] = actions.tags?.[i] ?? 0;
       this.slotArmed[slot] = 1;
     }
   }
@@ -207,6 +213,7 @@ export class AgentProcessor {
     this.slotCont = grow(this.slotCont, cap * this.contSize);
     this.slotDisc = grow(this.slotDisc, cap * this.discSize);
     this.slotMask = grow(this.slotMask, cap * this.maskSize);
+    this.slotTag = grow(this.slotTag, cap);
     this.slotArmed = grow(this.slotArmed, cap);
     this.slotEnv = grow(this.slotEnv, cap);
     this.slotReward = grow(this.slotReward, cap);
@@ -225,6 +232,7 @@ export class AgentProcessor {
     this.outDone = grow(this.outDone, cap);
     this.outMask = grow(this.outMask, cap * this.maskSize);
     this.outNextMask = grow(this.outNextMask, cap * this.maskSize);
+    this.outTag = grow(this.outTag, cap);
     this.outCapacity = cap;
   }
 
@@ -253,6 +261,7 @@ export class AgentProcessor {
     this.copyMask(nextMask, i, this.outNextMask, k);
     this.outReward[k] = reward;
     this.outDone[k] = done;
+    this.outTag[k] = this.slotTag[slot]!;
   }
 
   /** Flattens row `i` of per-branch masks into row `row` of `dst` (zeros when there are none). */
@@ -278,6 +287,7 @@ export class AgentProcessor {
       dones: this.outDone.subarray(0, n),
       actionMasks: this.outMask.subarray(0, n * this.maskSize),
       nextActionMasks: this.outNextMask.subarray(0, n * this.maskSize),
+      tags: this.outTag.subarray(0, n),
     };
   }
 

@@ -13,6 +13,8 @@ export interface ReplayLayout {
   readonly discreteSize: number;
   /** Sum of branch sizes (0 without discrete actions). */
   readonly maskSize: number;
+  /** Store each transition's `tags` (Mix & Match: the component that acted). Default false. */
+  readonly tagged?: boolean;
 }
 
 export interface ReplayBufferState {
@@ -28,9 +30,13 @@ export interface ReplayBufferState {
   readonly dones: Float32Array;
   readonly actionMasks: Uint8Array;
   readonly nextActionMasks: Uint8Array;
+  /** [capacity] when the layout is tagged; absent (or empty) otherwise. */
+  readonly tags?: Int32Array;
 }
 
-type Fields = Omit<ReplayBufferState, "layout" | "capacity" | "pos" | "full">;
+type Fields = Omit<ReplayBufferState, "layout" | "capacity" | "pos" | "full" | "tags"> & { tags: Int32Array };
+
+const noTags = new Int32Array(0);
 
 function allocate(layout: ReplayLayout, rows: number): Fields {
   return {
@@ -42,6 +48,7 @@ function allocate(layout: ReplayLayout, rows: number): Fields {
     dones: new Float32Array(rows),
     actionMasks: new Uint8Array(rows * layout.maskSize),
     nextActionMasks: new Uint8Array(rows * layout.maskSize),
+    tags: new Int32Array(layout.tagged ? rows : 0),
   };
 }
 
@@ -56,13 +63,14 @@ function widths(layout: ReplayLayout): number[] {
     1,
     layout.maskSize,
     layout.maskSize,
+    layout.tagged ? 1 : 0,
   ];
 }
 
 type Typed = Float32Array | Int32Array | Uint8Array;
 
 /** Every field as a flat list, in the same order as widths(). */
-function arrays(f: Fields | TransitionBatch): Typed[] {
+function arrays(f: Fields | TransitionBatch | ReplayBufferState): Typed[] {
   return [
     ...f.obs,
     ...f.nextObs,
@@ -72,6 +80,7 @@ function arrays(f: Fields | TransitionBatch): Typed[] {
     f.dones,
     f.actionMasks,
     f.nextActionMasks,
+    f.tags ?? noTags,
   ];
 }
 
@@ -103,6 +112,8 @@ export class ReplayBuffer {
   add(batch: TransitionBatch): void {
     const n = batch.length;
     const src = arrays(batch);
+    // An untagged buffer ignores tags the agent processor attached.
+    if (!this.layout.tagged) src[src.length - 1] = noTags;
     src.forEach((a, k) => {
       if (a.length !== n * this.rowWidths[k]) {
         throw new RangeError(`replay buffer add: field ${k} has ${a.length} values, expected ${n} x ${this.rowWidths[k]}`);
@@ -147,7 +158,8 @@ export class ReplayBuffer {
         else if (w > 0) dst[k].set(src[k].subarray(i * w, i * w + w), r * w);
       }
     }
-    return { length: batchSize, ...this.out };
+    const { tags, ...fields } = this.out;
+    return this.layout.tagged ? { length: batchSize, ...fields, tags } : { length: batchSize, ...fields };
   }
 
   /** A deep copy: safe to hand to another buffer (PBT exploit) or to save. */
@@ -167,6 +179,7 @@ export class ReplayBuffer {
       dones: copy(d.dones),
       actionMasks: copy(d.actionMasks),
       nextActionMasks: copy(d.nextActionMasks),
+      ...(this.layout.tagged ? { tags: copy(d.tags) } : {}),
     };
   }
 
@@ -177,6 +190,7 @@ export class ReplayBuffer {
       l.continuousSize === this.layout.continuousSize &&
       l.discreteSize === this.layout.discreteSize &&
       l.maskSize === this.layout.maskSize &&
+      Boolean(l.tagged) === Boolean(this.layout.tagged) &&
       l.obsSizes.length === this.layout.obsSizes.length &&
       l.obsSizes.every((s, i) => s === this.layout.obsSizes[i]);
     if (!same) throw new RangeError("replay buffer state: layout or capacity differs from this buffer");

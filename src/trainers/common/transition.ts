@@ -17,4 +17,9 @@ export interface TransitionBatch {
   /** [n * sum(branchSizes)], 1 = masked, at obs (for the policy) and at nextObs (for the target). Empty without branches. */
   readonly actionMasks: Uint8Array;
   readonly nextActionMasks: Uint8Array;
+  /**
+   * [n]: an integer the trainer attached to the decision (Mix & Match: the component that acted).
+   * Stored by a replay buffer whose layout is `tagged`; absent or ignored otherwise.
+   */
+  readonly tags?: Int32Array;
 }

@@ -83,6 +83,8 @@ export class MmTapeModel implements SacModelLike {
   private lastComponentLosses: ComponentLosses[] = [];
   /** Decisions taken by each component since the stats last read them. */
   readonly decisions: number[];
+  /** act() returns the component of each decision as its tag: the replay buffer stores it. */
+  readonly tagged = true;
   /** Per-component figures of every update, drained into the trainer's summaries. */
   readonly stats = new StatsAccumulator();
 
@@ -147,7 +149,7 @@ export class MmTapeModel implements SacModelLike {
    * Explicit mixing (docs/mix-and-match.md §1): c ~ Cat(α) per agent, component c acts, its action mapped into the
    * target's space. Deterministic acting is the target alone (evaluation of what ships).
    */
-  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array } {
+  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array; tags: Int32Array } {
     const K = this.components.length;
     const chosen = deterministic ? new Int32Array(n).fill(K - 1) : sampleComponents(this.weights(), n, this.rng);
     const { continuousSize: A, branches } = this.common.layout;
@@ -183,7 +185,7 @@ export class MmTapeModel implements SacModelLike {
         discrete.set(mapped.discrete.subarray(j * branches.length, (j + 1) * branches.length), r * branches.length);
       });
     });
-    return { continuous, discrete };
+    return { continuous, discrete, tags: chosen };
   }
 
   /** One Mix & Match update: target (no gradient) -> critic step -> actor steps -> alpha steps -> Polyak. */

@@ -13,7 +13,10 @@ import { deserializeSacState, serializeSacState, type SacState } from "./sac-sta
 
 /** What the trainer needs from a SAC model (every SacEngine implements it; tests use fakes). */
 export interface SacModelLike {
-  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array };
+  /** `tags` [n]: an integer per decision stored with its transition when `tagged` (Mix & Match: the component that acted). */
+  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): { continuous: Float32Array; discrete: Int32Array; tags?: Int32Array };
+  /** true: the replay buffer stores act()'s tags with each transition. */
+  readonly tagged?: boolean;
   updateNormalizer(obs: readonly Float32Array[], n: number): void;
   update(batch: TransitionBatch): UpdateLosses;
   /** The values the next update uses (learning rate, discount, Polyak tau, target entropies, initial alpha). */

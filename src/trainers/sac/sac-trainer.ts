@@ -164,7 +164,8 @@ export class SacTrainer implements Trainer<SacTrainerState> {
         ? ActionTuple.empty(this.spec.actionSpec, 0)
         : this.model.act(decision.obs, n, decision.actionMask, det);
     const tuple = new ActionTuple(n, actions.continuous, actions.discrete);
-    this.processor.recordActions(decision, tuple, envIndex);
+    const tags = "tags" in actions ? actions.tags : undefined;
+    this.processor.recordActions(decision, tags ? { continuous: tuple.continuous, discrete: tuple.discrete, tags } : tuple, envIndex);
     return tuple;
   }
 
@@ -367,6 +368,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       continuousSize: a.continuousSize,
       discreteSize: a.discreteSize,
       maskSize: a.discreteTotal,
+      tagged: this.model.tagged === true,
     };
   }
 }

@@ -290,4 +290,17 @@ describe("AgentProcessor", () => {
       { numRuns: 150 },
     );
   });
+
+  it("carries each decision's tag into its transition (0 when the actions have none)", () => {
+    const p = new AgentProcessor(spec, "Test");
+    const d0 = decision([4, 7], 0);
+    p.observe(d0, noTerminal);
+    p.recordActions(d0, { ...actionsFor([4, 7], 0), tags: Int32Array.from([2, 1]) });
+    const d1 = decision([7, 4], 1);
+    const out = p.observe(d1, noTerminal);
+    expect(Array.from(out.tags!)).toEqual([1, 2]); // by agent, in the order of the next decision
+    p.recordActions(d1, actionsFor([7, 4], 1));
+    expect(Array.from(p.observe(decision([4, 7], 2), noTerminal).tags!)).toEqual([0, 0]);
+    expect(() => p.recordActions(d1, { ...actionsFor([7, 4], 1), tags: Int32Array.from([1]) })).toThrow(AgentShapeError);
+  });
 });

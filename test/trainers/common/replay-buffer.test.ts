@@ -84,4 +84,22 @@ describe("ReplayBuffer", () => {
     expect(() => buf.sample(1, Math.random)).toThrow(/empty/);
     expect(() => buf.add({ ...batch([1, 2]), rewards: new Float32Array(3) })).toThrow(/field/);
   });
+
+  it("stores each transition's tag when the layout is tagged (Mix & Match: the component that acted), and ignores tags otherwise", () => {
+    const tagged = new ReplayBuffer({ ...layout, tagged: true }, 8);
+    const ids = [1, 2, 3, 4, 5];
+    tagged.add({ ...batch(ids), tags: Int32Array.from(ids, (i) => i % 2) });
+    const s = tagged.sample(32, lcg(4));
+    for (let r = 0; r < s.length; r++) expect(s.tags![r]).toBe(s.rewards[r]! / 10 % 2); // the tag travels with its row
+    expect(tagged.getState().tags!.subarray(0, 5)).toEqual(Int32Array.from([1, 0, 1, 0, 1]));
+    expect(() => tagged.add(batch([6]))).toThrow(/field/); // a tagged buffer needs the tags
+    const copy = new ReplayBuffer({ ...layout, tagged: true }, 8);
+    copy.setState(tagged.getState());
+    expect(copy.getState()).toEqual(tagged.getState());
+    expect(() => new ReplayBuffer(layout, 8).setState(tagged.getState())).toThrow(/layout/);
+    const plain = new ReplayBuffer(layout, 8);
+    plain.add({ ...batch(ids), tags: Int32Array.from(ids) });
+    expect(plain.sample(4, lcg(1)).tags).toBeUndefined();
+    expect(plain.getState().tags).toBeUndefined();
+  });
 });

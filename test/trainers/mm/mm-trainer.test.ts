@@ -69,6 +69,14 @@ describe("MmTrainer", () => {
       expect(Number.isFinite(s.values[key]), key).toBe(true);
     }
     expect(s.values["Mix&Match/Alpha"]).toBe(0.4);
+    // One replay of the mixture's experience, each transition tagged with the component that acted.
+    const buffer = t.getState().buffer!;
+    const tags = Array.from(buffer.tags!.subarray(0, t.bufferSize));
+    expect(tags.length).toBeGreaterThan(100);
+    expect(new Set(tags)).toEqual(new Set([0, 1]));
+    const share = tags.filter((c) => c === 0).length / tags.length;
+    expect(share).toBeGreaterThan(0.45); // α_1 = 0.6
+    expect(share).toBeLessThan(0.75);
     expect(s.values["Mix&Match/Decisions [component 1]"]! + s.values["Mix&Match/Decisions [component 2]"]!).toBeCloseTo(1, 12);
   });
 
