@@ -7,7 +7,7 @@
 
 import { adamStep, polyak, Scalars } from "./elementwise.js";
 import { createGemm, type Buf, type Gemm } from "./gemm.js";
-import { mlpBackward, mlpForward, Scratch, type FastLayer } from "./fast-mlp.js";
+import { mlpBackward, mlpForward, Scratch, type FastLayer, type MlpTrace } from "./fast-mlp.js";
 import { actorLossGrads, policyBackward, policyForward, softValue, type PolicyRows } from "./fast-policy.js";
 import type { NetLayout } from "./networks.js";
 import { flatSize } from "./networks.js";
@@ -21,14 +21,26 @@ interface Entry {
   readonly size: number;
 }
 
-/** One parameter group (actor, critic or target) as a single flat buffer. */
-class Group {
-  readonly entries: Entry[] = [];
+/** Buffers of one group's size: where rehome moves a group. */
+export interface GroupSlots {
   readonly params: Buf;
   readonly grads: Buf;
-  private readonly mBuf: Buf | null;
-  private readonly vBuf: Buf | null;
-  private readonly tmp: Buf | null;
+  /** null for a group without gradients (the target). */
+  readonly m: Buf | null;
+  readonly v: Buf | null;
+  readonly tmp: Buf;
+}
+
+/** One parameter group (actor, critic or target) as a single flat buffer. */
+export class Group {
+  readonly entries: Entry[] = [];
+  // Owned by the group, or slices of a population's stacked buffers (batched-fast-sac.ts: rehome).
+  params: Buf;
+  grads: Buf;
+  private mBuf: Buf | null;
+  private vBuf: Buf | null;
+  tmp: Buf;
+  private owned = true;
   step = 0;
   /** Bumped on every change of params (products keep packed weights while it stays). */
   readonly stamp = { version: 0 };
@@ -63,6 +75,10 @@ class Group {
     return this.vBuf?.view ?? new Float32Array(0);
   }
 
+  get hasMoments(): boolean {
+    return this.mBuf !== null;
+  }
+
   get size(): number {
     return this.params.size;
   }
@@ -86,21 +102,61 @@ class Group {
     };
   }
 
-  /** Adam (Kingma & Ba 2014, arXiv 1412.6980, Alg. 1; torch.optim.Adam's eps placement), as flat-adam.ts. */
-  adam(lr: number, scalars: Scalars): void {
+  /** Counts an Adam step (the caller applies it) and returns its 1-based index. */
+  beginAdamStep(): number {
     this.step += 1;
     this.stamp.version++;
-    adamStep(this.gemm, scalars, { params: this.params, grads: this.grads, m: this.mBuf!, v: this.vBuf!, tmp: this.tmp! }, this.step, lr);
+    return this.step;
+  }
+
+  /** Adam (Kingma & Ba 2014, arXiv 1412.6980, Alg. 1; torch.optim.Adam's eps placement), as flat-adam.ts. */
+  adam(lr: number, scalars: Scalars): void {
+    const t = this.beginAdamStep();
+    adamStep(this.gemm, scalars, this.adamState(), t, lr);
+  }
+
+  /** The buffers Adam works on (m and v only exist with gradients). */
+  adamState(): { params: Buf; grads: Buf; m: Buf; v: Buf; tmp: Buf } {
+    return { params: this.params, grads: this.grads, m: this.mBuf!, v: this.vBuf!, tmp: this.tmp };
   }
 
   /** Polyak averaging toward `source` (same layout): theta' <- tau theta + (1 - tau) theta'. */
   polyak(source: Group, tau: number, scalars: Scalars): void {
     this.stamp.version++;
-    polyak(this.gemm, scalars, this.params, source.params, this.tmp!, tau);
+    polyak(this.gemm, scalars, this.params, source.params, this.tmp, tau);
+  }
+
+  /**
+   * Moves the group's buffers to `slots` (same sizes; `owned` false: someone else frees them),
+   * keeping the values of params, grads and Adam's moments. Layers must be rebuilt after.
+   */
+  rehome(slots: GroupSlots, owned: boolean): void {
+    this.gemm.sync();
+    const old = [this.params, this.grads, this.mBuf, this.vBuf, this.tmp];
+    slots.params.view.set(this.params.view);
+    slots.grads.view.set(this.grads.view);
+    if (this.mBuf && this.vBuf) {
+      slots.m!.view.set(this.mBuf.view);
+      slots.v!.view.set(this.vBuf.view);
+    }
+    if (this.owned) for (const b of old) if (b) this.gemm.free(b);
+    this.params = slots.params;
+    this.grads = slots.grads;
+    this.mBuf = this.mBuf ? slots.m : null;
+    this.vBuf = this.vBuf ? slots.v : null;
+    this.tmp = slots.tmp;
+    this.owned = owned;
+    this.stamp.version++;
+  }
+
+  /** Fresh buffers of this group's size, owned by the caller until passed to rehome. */
+  allocSlots(): GroupSlots {
+    const a = (): Buf => this.gemm.alloc(this.size);
+    return { params: a(), grads: a(), m: this.mBuf ? a() : null, v: this.vBuf ? a() : null, tmp: a() };
   }
 
   dispose(): void {
-    for (const b of [this.params, this.grads, this.mBuf, this.vBuf, this.tmp]) if (b) this.gemm.free(b);
+    if (this.owned) for (const b of [this.params, this.grads, this.mBuf, this.vBuf, this.tmp]) if (b) this.gemm.free(b);
   }
 }
 
@@ -125,16 +181,25 @@ export interface FastUpdateInput {
   readonly tau: number;
 }
 
+/** One update in flight between its phases (criticGradients, actorGradients, statistics). */
+export interface UpdatePass {
+  readonly n: number;
+  readonly pi: PolicyRows;
+  readonly actorTrace: MlpTrace;
+  readonly losses: number[];
+  policyLoss: number;
+}
+
 export class FastSac {
   readonly gemm: Gemm;
   readonly actor: Group;
   readonly critic: Group;
   readonly target: Group;
   private readonly scratch: Scratch;
-  private readonly scalars: Scalars;
-  private readonly actorLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[];
-  private readonly criticLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[][];
-  private readonly targetLayers: FastLayer[][];
+  readonly scalars: Scalars;
+  private actorLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[] = [];
+  private criticLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[][] = [];
+  private targetLayers: FastLayer[][] = [];
   private readonly d: number; // encoding width
   private readonly a: number;
   private readonly s: number;
@@ -152,15 +217,22 @@ export class FastSac {
     this.actor = new Group(this.gemm, pick("actor"), true);
     this.critic = new Group(this.gemm, pick("critic"), true);
     this.target = new Group(this.gemm, pick("target"), false);
-    const keys = (net: string): string[] => [...Array.from({ length: layout.numLayers }, (_, l) => `${net}/body${l}`), `${net}/head`];
-    this.actorLayers = keys("actor").map((k) => this.actor.layer(k, null));
-    this.criticLayers = [0, 1].map((g) => keys("critic").map((k) => this.critic.layer(k, g)));
-    this.targetLayers = [0, 1].map((g) => keys("target").map((k) => this.target.layer(k, g).layer));
+    this.buildLayers();
     this.d = layout.obsShapes.reduce((t, sh) => t + flatSize(sh), 0);
     this.a = layout.continuousSize;
     this.s = layout.branches.reduce((x, y) => x + y, 0);
     this.k = this.s > 0 ? this.s : 1;
     this.width = 2 * this.a + this.s;
+  }
+
+  /** (Re)builds the layer views over the groups' parameter buffers (after Group.rehome). */
+  buildLayers(): void {
+    const old = [...this.actorLayers, ...this.criticLayers.flat()].flatMap((l) => [l.layer.w, l.layer.b, l.grad.w, l.grad.b]);
+    for (const b of [...old, ...this.targetLayers.flat().flatMap((l) => [l.w, l.b])]) this.gemm.forget(b);
+    const keys = (net: string): string[] => [...Array.from({ length: this.layout.numLayers }, (_, l) => `${net}/body${l}`), `${net}/head`];
+    this.actorLayers = keys("actor").map((k) => this.actor.layer(k, null));
+    this.criticLayers = [0, 1].map((g) => keys("critic").map((k) => this.critic.layer(k, g)));
+    this.targetLayers = [0, 1].map((g) => keys("target").map((k) => this.target.layer(k, g).layer));
   }
 
   /** Actor outputs [n * (2A + S)] for normalized inputs [n * D]. */
@@ -198,9 +270,25 @@ export class FastSac {
 
   /**
    * One SAC update without the alpha step (TapeSacEngine.update in tape-engine.ts, steps 1-3
-   * and 5, has the equations); returns what the alpha step needs.
+   * and 5, has the equations); returns what the alpha step needs. batched-fast-sac.ts runs the
+   * same phases for several members with their Adam and Polyak steps stacked.
    */
   update(u: FastUpdateInput): StepStatistics {
+    const pass = this.criticGradients(u);
+    this.critic.adam(u.lr, this.scalars);
+    this.actorGradients(u, pass);
+    this.actor.adam(u.lr, this.scalars);
+    // 4. (alpha step: SacCommon.finishUpdate, after this returns.)
+    // 5. Polyak: theta' <- tau theta + (1 - tau) theta' (tape-engine.ts step 5).
+    this.target.polyak(this.critic, u.tau, this.scalars);
+    return this.statistics(pass);
+  }
+
+  /**
+   * Steps 1-2 up to the critics' gradients (in critic.grads): the actor forward on [s; s'], the
+   * Bellman target and the critic losses. The critic's Adam step comes next, then actorGradients.
+   */
+  criticGradients(u: FastUpdateInput): UpdatePass {
     this.gemm.sync();
     const { n } = u;
     const { a: A, d: D, k: K, width: W } = this;
@@ -220,7 +308,7 @@ export class FastSac {
     const vNext = softValue({ q0: tq.q[0].view, q1: tq.q[1].view, k: K, pi: piNext, alphaC: u.alphaC, alphaCols: u.alphaCols, nb });
     const y = new Float64Array(n);
     for (let r = 0; r < n; r++) y[r] = u.rewards[r] + u.discount[r] * vNext[r];
-    // 2. Critic loss 0.5 mean (Q_g(s, a) - y)^2 per critic, backward, Adam (tape-engine.ts step 2).
+    // 2. Critic loss 0.5 mean (Q_g(s, a) - y)^2 per critic, backward (tape-engine.ts step 2).
     const cIn = this.criticInput("cin/c", u.x, 0, u.taken, n);
     const cq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), cIn, n, "cq");
     const losses = [0, 0];
@@ -242,14 +330,25 @@ export class FastSac {
       }
       mlpBackward(this.gemm, this.scratch, this.criticLayers[g].map((l) => l.layer), cq.traces[g], dq, this.criticLayers[g].map((l) => l.grad), false);
     }
-    this.critic.adam(u.lr, this.scalars);
-    // 3. Actor loss E[alpha log pi - min_g Q_g(s, a~)] with the updated critics (tape-engine.ts step 3).
+    return { n, pi, actorTrace, losses, policyLoss: 0 };
+  }
+
+  /**
+   * Step 3's gradients (in actor.grads): actor loss E[alpha log pi - min_g Q_g(s, a~)] with the
+   * critics after their Adam step (tape-engine.ts step 3). The actor's Adam step comes next.
+   */
+  actorGradients(u: FastUpdateInput, pass: UpdatePass): void {
+    this.gemm.sync();
+    const { n, pi, actorTrace } = pass;
+    const { a: A, d: D, k: K, width: W } = this;
+    const nb = this.layout.branches.length;
     const pIn = this.criticInput("cin/p", u.x, 0, pi.action, n);
     const pq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), pIn, n, "pq");
     const sv = { q0: pq.q[0].view, q1: pq.q[1].view, k: K, pi, alphaC: u.alphaC, alphaCols: u.alphaCols, nb };
     const vNow = softValue(sv);
     let policyLoss = 0;
     for (let r = 0; r < n; r++) policyLoss -= vNow[r] / n;
+    pass.policyLoss = policyLoss;
     const dq0 = this.scratch.get("dq0", n * K);
     const dq1 = this.scratch.get("dq1", n * K);
     const dRaw = this.scratch.get("draw", n * W);
@@ -265,12 +364,14 @@ export class FastSac {
     }
     policyBackward(pi, dAction, dRaw.view, W, A);
     mlpBackward(this.gemm, this.scratch, this.actorLayers.map((l) => l.layer), { ...actorTrace, rows: n }, dRaw, this.actorLayers.map((l) => l.grad), false);
-    this.actor.adam(u.lr, this.scalars);
-    // 4. (alpha step: SacCommon.finishUpdate, after this returns.)
-    // 5. Polyak: theta' <- tau theta + (1 - tau) theta' (tape-engine.ts step 5).
-    this.target.polyak(this.critic, u.tau, this.scalars);
+  }
+
+  /** What the alpha step (SacCommon.finishUpdate) needs from a finished pass. */
+  statistics(pass: UpdatePass): StepStatistics {
+    const { n, pi } = pass;
+    const S = this.s;
     let meanLogPi: number | null = null;
-    if (A > 0) {
+    if (this.a > 0) {
       meanLogPi = 0;
       for (let r = 0; r < n; r++) meanLogPi += pi.logpC[r] / n;
     }
@@ -282,7 +383,7 @@ export class FastSac {
       branchEntropies.push(h);
       col += size;
     }
-    return { q1Loss: losses[0], q2Loss: losses[1], policyLoss, meanLogPi, branchEntropies };
+    return { q1Loss: pass.losses[0], q2Loss: pass.losses[1], policyLoss: pass.policyLoss, meanLogPi, branchEntropies };
   }
 
   /** Every parameter by key (fresh copies). */
