@@ -14,7 +14,8 @@ import type { TransitionBatch } from "../common/transition.js";
 import { ADAM_BETA1, ADAM_BETA2, ADAM_EPS } from "./flat-adam.js";
 import { Scalars } from "./elementwise.js";
 import type { FastSacEngine } from "./fast-engine.js";
-import type { FastSac, FastUpdateInput, GroupSlots } from "./fast-sac.js";
+import type { GroupSlots } from "./fast-group.js";
+import type { FastSac, FastUpdateInput } from "./fast-sac.js";
 import { createGemm, type Buf, type Gemm } from "./gemm.js";
 import type { UpdateLosses } from "./sac-engine.js";
 
