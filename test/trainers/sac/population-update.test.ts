@@ -68,7 +68,7 @@ describe("PopulationUpdater", () => {
     const pooledEnvs = pooled.map(() => new Env(3, 10));
     const updater = new PopulationUpdater(pooled);
     let total = 0;
-    for (let t = 0; t < 70; t++) {
+    for (let t = 0; t < 45; t++) {
       step(own, ownEnvs);
       step(pooled, pooledEnvs);
       const due = pooled.map((p) => p.pendingUpdates);
@@ -80,7 +80,7 @@ describe("PopulationUpdater", () => {
       if (deadline === undefined) expect(got).toEqual(due);
       total += got.reduce((a, b) => a + b, 0);
     }
-    expect(total).toBeGreaterThan(100);
+    expect(total).toBeGreaterThan(60);
     pooled.forEach((p, i) => {
       expect(p.updateStepCount, `member ${i}`).toBe(own[i].updateStepCount);
       expect(p.summary(), `member ${i}`).toEqual(own[i].summary());
