@@ -6,8 +6,9 @@
 // layout of its own) update one by one. Members are independent, so the interleaving changes
 // nothing: each member ends exactly where its own maybeUpdate would have taken it.
 // What stacking saves is kernel calls of the elementwise steps only (139 -> ~117 per member
-// update at K = 8, 64x2); bench/pbt-update.ts compares its wall-clock with separate updates, and
-// `stacking: false` gives the separate path under the same round-robin schedule.
+// update at K = 8, 64x2), and bench/pbt-update.ts measured no consistent gain from it on 2 shared
+// cores (stacked / separate time for K = 4 and 8: 0.94-1.10 at 64x2, 0.93-1.16 at 256x2, three
+// runs at load average 7-12): so stacking is opt-in until a quiet machine shows a gain.
 // Why no stacked tape engine: tf.matMul on rank-3 weights [K, in, out] takes the WebAssembly
 // backend's scalar batched-matmul loop instead of XNNPACK, and the tape engine is the path of
 // visual encoders, whose convolutions have no stacked form in tfjs.
@@ -24,15 +25,20 @@ export interface PopulationGroups {
   readonly separate: readonly number[];
 }
 
+export interface PopulationUpdateOptions {
+  /** Run fast members of one layout as stacked rounds (batched-fast-sac.ts). Default false (see above). */
+  readonly stacking?: boolean;
+}
+
 export class PopulationUpdater {
   private readonly stacks: { stack: StackedFastSac; members: readonly number[] }[] = [];
   private readonly separate: number[] = [];
   private disposed = false;
 
-  /** `stacking` false runs every member alone (the baseline the benchmark compares against). */
+  /** `stacking`: fast members of one layout share a StackedFastSac; otherwise every member updates alone. */
   constructor(
     private readonly trainers: readonly SacTrainer[],
-    stacking = true,
+    { stacking = false }: PopulationUpdateOptions = {},
   ) {
     const byKey = new Map<string, { engines: FastSacEngine[]; members: number[] }>();
     trainers.forEach((t, i) => {
@@ -117,8 +123,8 @@ export class PopulationUpdater {
  * One call for a run loop that keeps no updater: stacks, updates until `deadline`, releases.
  * (Stacking copies every member's weights twice: a loop calling often should keep a PopulationUpdater.)
  */
-export function updatePopulation(trainers: readonly SacTrainer[], deadline?: number): number[] {
-  const updater = new PopulationUpdater(trainers);
+export function updatePopulation(trainers: readonly SacTrainer[], deadline?: number, options: PopulationUpdateOptions = {}): number[] {
+  const updater = new PopulationUpdater(trainers, options);
   try {
     return updater.update(deadline);
   } finally {

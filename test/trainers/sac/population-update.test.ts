@@ -55,18 +55,18 @@ function step(trainers: SacTrainer[], envs: Env[]): void {
 
 describe("PopulationUpdater", () => {
   it("groups members by engine and layout", () => {
-    const updater = new PopulationUpdater(population());
+    const updater = new PopulationUpdater(population(), { stacking: true });
     expect(updater.groups).toEqual({ stacked: [[0, 1, 2, 4]], separate: [3, 5] });
     updater.dispose();
-    expect(new PopulationUpdater(population(), false).groups).toEqual({ stacked: [], separate: [0, 1, 2, 3, 4, 5] });
+    expect(new PopulationUpdater(population()).groups).toEqual({ stacked: [], separate: [0, 1, 2, 3, 4, 5] });
   });
 
-  it("trains each member exactly as its own maybeUpdate: counts, RNG draws, losses and state", () => {
+  it.each([true, false])("stacking %s: trains each member exactly as its own maybeUpdate: counts, RNG draws, losses and state", (stacking) => {
     const own = population();
     const pooled = population();
     const ownEnvs = own.map(() => new Env(3, 10));
     const pooledEnvs = pooled.map(() => new Env(3, 10));
-    const updater = new PopulationUpdater(pooled);
+    const updater = new PopulationUpdater(pooled, { stacking });
     let total = 0;
     for (let t = 0; t < 45; t++) {
       step(own, ownEnvs);
@@ -105,7 +105,7 @@ describe("PopulationUpdater", () => {
       step(own, envs[0]);
       step(pooled, envs[1]);
     }
-    expect(updatePopulation(pooled)).toEqual(own.map((o) => o.maybeUpdate()));
+    expect(updatePopulation(pooled, undefined, { stacking: true })).toEqual(own.map((o) => o.maybeUpdate()));
     pooled.forEach((p, i) => expect(Buffer.from(p.serializeState(true)).equals(Buffer.from(own[i].serializeState(true))), `member ${i}`).toBe(true));
   });
 
