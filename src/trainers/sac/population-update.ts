@@ -111,7 +111,7 @@ export class PopulationUpdater {
     return ran;
   }
 
-  /** Gives the members their own buffers back (they go on training alone or in a new updater). */
+  /** Gives the members their own buffers back (they go on training alone or in a new updater); call before disposing members. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -71,6 +71,11 @@ describe("PopulationUpdater", () => {
     for (let t = 0; t < 45; t++) {
       step(own, ownEnvs);
       step(pooled, pooledEnvs);
+      // An exploit halfway: member 1 takes member 0's whole state (written into the stacked buffers).
+      if (t === 25) {
+        own[1].setState(own[0].getState());
+        pooled[1].setState(pooled[0].getState());
+      }
       const due = pooled.map((p) => p.pendingUpdates);
       // A deadline already passed: one update per member with any due (one round), as maybeUpdate.
       const deadline = t % 9 === 4 ? performance.now() - 1 : undefined;
