@@ -158,7 +158,6 @@ export class TrainingRun {
       // Each environment steps on its own: a slow or hung player delays only itself. The trainers
       // learn while Unity simulates (the actions leave the socket first, then the updates run).
       while (!stop.requested) {
-        let started = false;
         for (const w of workers) {
           const s = sessions.states[w.index]!;
           if (s.kind !== "ready" || s.inFlight) continue;
@@ -167,12 +166,16 @@ export class TrainingRun {
             () => ({ index: w.index, error: null }),
             (error: unknown) => ({ index: w.index, error }),
           );
-          started = true;
         }
         await letRepliesLeave();
         if (stop.requested) break;
-        // Due updates run in one slice per turn; what is left stays due for the next turns.
-        if (started || controller.totalSteps > 0) controller.update(performance.now() + UPDATE_SLICE_MS);
+        // Every update due after this step's experience runs before the next observation is taken,
+        // as in ML-Agents, so a run does the same updates on a fast or a slow device. They run in
+        // slices with a yield in between, so a stop (Ctrl+C) is seen within one slice.
+        while (!stop.requested && controller.pendingUpdates > 0) {
+          if (controller.update(performance.now() + UPDATE_SLICE_MS) === 0) break;
+          if (controller.pendingUpdates > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         const stepping = sessions.states.flatMap((s) => (s.kind === "ready" && s.inFlight ? [s.inFlight] : []));
         if (stepping.length === 0) {
           const waits = sessions.states.flatMap((s) => (s.kind === "connecting" ? [s.done] : []));

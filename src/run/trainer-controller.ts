@@ -136,6 +136,14 @@ export class TrainerController {
    * Gradient updates now due, until performance.now() passes `deadline` (the rest stays due for
    * the next call); returns how many ran.
    */
+  /** Gradient updates due now over all members. */
+  get pendingUpdates(): number {
+    if (this.opts.inference) return 0;
+    let n = 0;
+    for (const m of this.members()) n += m.trainer.pendingUpdates;
+    return n;
+  }
+
   update(deadline = Infinity): number {
     if (this.opts.inference) return 0;
     const members = this.members();

@@ -6,10 +6,10 @@
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
 import { SacStateError } from "./errors.js";
-import { FastSac } from "./fast-sac.js";
+import { FastSac, type FastUpdateInput } from "./fast-sac.js";
 import { policyForward } from "./fast-policy.js";
 import type { MaskData, SacCommon } from "./sac-common.js";
-import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, UpdateLosses } from "./sac-engine.js";
+import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, StepStatistics, UpdateLosses } from "./sac-engine.js";
 import { actorSnapshot } from "./sac-snapshot.js";
 import { stateTensor, type SacHyperparameters, type SacState, type TensorData } from "./sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN } from "./squashed-gaussian.js";
@@ -90,11 +90,27 @@ export class FastSacEngine implements SacEngine {
   }
 
   update(batch: TransitionBatch): UpdateLosses {
+    return this.finishUpdate(this.fast.update(this.prepareUpdate(batch)));
+  }
+
+  /** The network layout as a string: engines with equal keys can be stacked (batched-fast-sac.ts; normalization may differ). */
+  get layoutKey(): string {
+    const { normalize: _normalize, ...layout } = this.common.layoutState();
+    return JSON.stringify(layout);
+  }
+
+  /** The heap-side core (batched-fast-sac.ts drives its update phases for several engines). */
+  get core(): FastSac {
+    return this.fast;
+  }
+
+  /** The core's input for `batch`: draws the update's noise from this engine's RNG, as update does. */
+  prepareUpdate(batch: TransitionBatch): FastUpdateInput {
     const c = this.common.updateConstants(batch);
     const n = c.n;
     const A = this.common.layout.continuousSize;
     const hp = this.common.hyperparameters;
-    const stats = this.fast.update({
+    return {
       n,
       x: this.common.normalizedInputs(batch.obs, n),
       x2: this.common.normalizedInputs(batch.nextObs, n),
@@ -112,7 +128,11 @@ export class FastSacEngine implements SacEngine {
       alphaCols: this.common.alphaColumns(),
       lr: hp.learningRate,
       tau: hp.tau,
-    });
+    };
+  }
+
+  /** Step 4 (the alpha step) and the losses, after the core's update of prepareUpdate's input. */
+  finishUpdate(stats: StepStatistics): UpdateLosses {
     return this.common.finishUpdate(stats);
   }
 

@@ -5,104 +5,15 @@
 // 1-5 there and here); test/trainers/sac/fast-sac.test.ts checks both give the same gradients.
 // Why: ~0 tfjs kernels per update instead of ~485.
 
-import { adamStep, polyak, Scalars } from "./elementwise.js";
+import { Scalars } from "./elementwise.js";
+import { Group } from "./fast-group.js";
 import { createGemm, type Buf, type Gemm } from "./gemm.js";
-import { mlpBackward, mlpForward, Scratch, type FastLayer } from "./fast-mlp.js";
+import { mlpBackward, mlpForward, Scratch, type FastLayer, type MlpTrace } from "./fast-mlp.js";
 import { actorLossGrads, policyBackward, policyForward, softValue, type PolicyRows } from "./fast-policy.js";
 import type { NetLayout } from "./networks.js";
 import { flatSize } from "./networks.js";
 import type { StepStatistics } from "./sac-engine.js";
 import type { TensorData } from "./sac-state.js";
-
-interface Entry {
-  readonly key: string;
-  readonly shape: number[];
-  readonly offset: number;
-  readonly size: number;
-}
-
-/** One parameter group (actor, critic or target) as a single flat buffer. */
-class Group {
-  readonly entries: Entry[] = [];
-  readonly params: Buf;
-  readonly grads: Buf;
-  private readonly mBuf: Buf | null;
-  private readonly vBuf: Buf | null;
-  private readonly tmp: Buf | null;
-  step = 0;
-  /** Bumped on every change of params (products keep packed weights while it stays). */
-  readonly stamp = { version: 0 };
-
-  constructor(
-    private readonly gemm: Gemm,
-    params: readonly [string, TensorData][],
-    withGrads: boolean,
-  ) {
-    let size = 0;
-    for (const [key, t] of params) {
-      this.entries.push({ key, shape: [...t.shape], offset: size, size: t.data.length });
-      size += t.data.length;
-    }
-    this.params = gemm.alloc(size);
-    for (const [i, [, t]] of params.entries()) this.params.view.set(t.data, this.entries[i].offset);
-    this.grads = gemm.alloc(size); // unused for the target group, kept so every group has the same layout
-    this.mBuf = withGrads ? gemm.alloc(size) : null;
-    this.vBuf = withGrads ? gemm.alloc(size) : null;
-    this.tmp = gemm.alloc(size); // Adam's and Polyak's scratch
-  }
-
-  /** Adam's first moment (a live view of Gemm memory: copy it to keep it). */
-  get m(): Float32Array {
-    this.gemm.sync();
-    return this.mBuf?.view ?? new Float32Array(0);
-  }
-
-  /** Adam's second moment (a live view, as `m`). */
-  get v(): Float32Array {
-    this.gemm.sync();
-    return this.vBuf?.view ?? new Float32Array(0);
-  }
-
-  get size(): number {
-    return this.params.size;
-  }
-
-  entry(key: string): Entry {
-    const e = this.entries.find((x) => x.key === key);
-    if (!e) throw new Error(`no parameter ${key}`);
-    return e;
-  }
-
-  /** Dense layer `key` (of critic `g` when the weights are grouped [2, in, out]). */
-  layer(key: string, g: number | null): { layer: FastLayer; grad: { w: Buf; b: Buf } } {
-    const w = this.entry(`${key}/w`);
-    const b = this.entry(`${key}/b`);
-    const [inSize, outSize] = g === null ? w.shape : w.shape.slice(1);
-    const wo = w.offset + (g ?? 0) * inSize * outSize;
-    const bo = b.offset + (g ?? 0) * outSize;
-    return {
-      layer: { w: this.gemm.sub(this.params, wo, inSize * outSize), b: this.gemm.sub(this.params, bo, outSize), inSize, outSize, stamp: this.stamp },
-      grad: { w: this.gemm.sub(this.grads, wo, inSize * outSize), b: this.gemm.sub(this.grads, bo, outSize) },
-    };
-  }
-
-  /** Adam (Kingma & Ba 2014, arXiv 1412.6980, Alg. 1; torch.optim.Adam's eps placement), as flat-adam.ts. */
-  adam(lr: number, scalars: Scalars): void {
-    this.step += 1;
-    this.stamp.version++;
-    adamStep(this.gemm, scalars, { params: this.params, grads: this.grads, m: this.mBuf!, v: this.vBuf!, tmp: this.tmp! }, this.step, lr);
-  }
-
-  /** Polyak averaging toward `source` (same layout): theta' <- tau theta + (1 - tau) theta'. */
-  polyak(source: Group, tau: number, scalars: Scalars): void {
-    this.stamp.version++;
-    polyak(this.gemm, scalars, this.params, source.params, this.tmp!, tau);
-  }
-
-  dispose(): void {
-    for (const b of [this.params, this.grads, this.mBuf, this.vBuf, this.tmp]) if (b) this.gemm.free(b);
-  }
-}
 
 export interface FastUpdateInput {
   readonly n: number;
@@ -125,16 +36,25 @@ export interface FastUpdateInput {
   readonly tau: number;
 }
 
+/** One update in flight between its phases (criticGradients, actorGradients, statistics). */
+export interface UpdatePass {
+  readonly n: number;
+  readonly pi: PolicyRows;
+  readonly actorTrace: MlpTrace;
+  readonly losses: number[];
+  policyLoss: number;
+}
+
 export class FastSac {
   readonly gemm: Gemm;
   readonly actor: Group;
   readonly critic: Group;
   readonly target: Group;
   private readonly scratch: Scratch;
-  private readonly scalars: Scalars;
-  private readonly actorLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[];
-  private readonly criticLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[][];
-  private readonly targetLayers: FastLayer[][];
+  readonly scalars: Scalars;
+  private actorLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[] = [];
+  private criticLayers: { layer: FastLayer; grad: { w: Buf; b: Buf } }[][] = [];
+  private targetLayers: FastLayer[][] = [];
   private readonly d: number; // encoding width
   private readonly a: number;
   private readonly s: number;
@@ -152,15 +72,22 @@ export class FastSac {
     this.actor = new Group(this.gemm, pick("actor"), true);
     this.critic = new Group(this.gemm, pick("critic"), true);
     this.target = new Group(this.gemm, pick("target"), false);
-    const keys = (net: string): string[] => [...Array.from({ length: layout.numLayers }, (_, l) => `${net}/body${l}`), `${net}/head`];
-    this.actorLayers = keys("actor").map((k) => this.actor.layer(k, null));
-    this.criticLayers = [0, 1].map((g) => keys("critic").map((k) => this.critic.layer(k, g)));
-    this.targetLayers = [0, 1].map((g) => keys("target").map((k) => this.target.layer(k, g).layer));
+    this.buildLayers();
     this.d = layout.obsShapes.reduce((t, sh) => t + flatSize(sh), 0);
     this.a = layout.continuousSize;
     this.s = layout.branches.reduce((x, y) => x + y, 0);
     this.k = this.s > 0 ? this.s : 1;
     this.width = 2 * this.a + this.s;
+  }
+
+  /** (Re)builds the layer views over the groups' parameter buffers (after Group.rehome). */
+  buildLayers(): void {
+    const old = [...this.actorLayers, ...this.criticLayers.flat()].flatMap((l) => [l.layer.w, l.layer.b, l.grad.w, l.grad.b]);
+    for (const b of [...old, ...this.targetLayers.flat().flatMap((l) => [l.w, l.b])]) this.gemm.forget(b);
+    const keys = (net: string): string[] => [...Array.from({ length: this.layout.numLayers }, (_, l) => `${net}/body${l}`), `${net}/head`];
+    this.actorLayers = keys("actor").map((k) => this.actor.layer(k, null));
+    this.criticLayers = [0, 1].map((g) => keys("critic").map((k) => this.critic.layer(k, g)));
+    this.targetLayers = [0, 1].map((g) => keys("target").map((k) => this.target.layer(k, g).layer));
   }
 
   /** Actor outputs [n * (2A + S)] for normalized inputs [n * D]. */
@@ -198,9 +125,25 @@ export class FastSac {
 
   /**
    * One SAC update without the alpha step (TapeSac.updateOnDevice in tape-engine.ts, steps 1-3
-   * and 5, has the equations); returns what the alpha step needs.
+   * and 5, has the equations); returns what the alpha step needs. batched-fast-sac.ts runs the
+   * same phases for several members with their Adam and Polyak steps stacked.
    */
   update(u: FastUpdateInput): StepStatistics {
+    const pass = this.criticGradients(u);
+    this.critic.adam(u.lr, this.scalars);
+    this.actorGradients(u, pass);
+    this.actor.adam(u.lr, this.scalars);
+    // 4. (alpha step: SacCommon.finishUpdate, after this returns.)
+    // 5. Polyak: theta' <- tau theta + (1 - tau) theta' (tape-engine.ts step 5).
+    this.target.polyak(this.critic, u.tau, this.scalars);
+    return this.statistics(pass);
+  }
+
+  /**
+   * Steps 1-2 up to the critics' gradients (in critic.grads): the actor forward on [s; s'], the
+   * Bellman target and the critic losses. The critic's Adam step comes next, then actorGradients.
+   */
+  criticGradients(u: FastUpdateInput): UpdatePass {
     this.gemm.sync();
     const { n } = u;
     const { a: A, d: D, k: K, width: W } = this;
@@ -220,7 +163,7 @@ export class FastSac {
     const vNext = softValue({ q0: tq.q[0].view, q1: tq.q[1].view, k: K, pi: piNext, alphaC: u.alphaC, alphaCols: u.alphaCols, nb });
     const y = new Float64Array(n);
     for (let r = 0; r < n; r++) y[r] = u.rewards[r] + u.discount[r] * vNext[r];
-    // 2. Critic loss 0.5 mean (Q_g(s, a) - y)^2 per critic, backward, Adam (tape-engine.ts step 2).
+    // 2. Critic loss 0.5 mean (Q_g(s, a) - y)^2 per critic, backward (tape-engine.ts step 2).
     const cIn = this.criticInput("cin/c", u.x, 0, u.taken, n);
     const cq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), cIn, n, "cq");
     const losses = [0, 0];
@@ -242,14 +185,25 @@ export class FastSac {
       }
       mlpBackward(this.gemm, this.scratch, this.criticLayers[g].map((l) => l.layer), cq.traces[g], dq, this.criticLayers[g].map((l) => l.grad), false);
     }
-    this.critic.adam(u.lr, this.scalars);
-    // 3. Actor loss E[alpha log pi - min_g Q_g(s, a~)] with the updated critics (tape-engine.ts step 3).
+    return { n, pi, actorTrace, losses, policyLoss: 0 };
+  }
+
+  /**
+   * Step 3's gradients (in actor.grads): actor loss E[alpha log pi - min_g Q_g(s, a~)] with the
+   * critics after their Adam step (tape-engine.ts step 3). The actor's Adam step comes next.
+   */
+  actorGradients(u: FastUpdateInput, pass: UpdatePass): void {
+    this.gemm.sync();
+    const { n, pi, actorTrace } = pass;
+    const { a: A, d: D, k: K, width: W } = this;
+    const nb = this.layout.branches.length;
     const pIn = this.criticInput("cin/p", u.x, 0, pi.action, n);
     const pq = this.critics(this.criticLayers.map((c) => c.map((l) => l.layer)), pIn, n, "pq");
     const sv = { q0: pq.q[0].view, q1: pq.q[1].view, k: K, pi, alphaC: u.alphaC, alphaCols: u.alphaCols, nb };
     const vNow = softValue(sv);
     let policyLoss = 0;
     for (let r = 0; r < n; r++) policyLoss -= vNow[r] / n;
+    pass.policyLoss = policyLoss;
     const dq0 = this.scratch.get("dq0", n * K);
     const dq1 = this.scratch.get("dq1", n * K);
     const dRaw = this.scratch.get("draw", n * W);
@@ -265,12 +219,14 @@ export class FastSac {
     }
     policyBackward(pi, dAction, dRaw.view, W, A);
     mlpBackward(this.gemm, this.scratch, this.actorLayers.map((l) => l.layer), { ...actorTrace, rows: n }, dRaw, this.actorLayers.map((l) => l.grad), false);
-    this.actor.adam(u.lr, this.scalars);
-    // 4. (alpha step: SacCommon.finishUpdate, after this returns.)
-    // 5. Polyak: theta' <- tau theta + (1 - tau) theta' (tape-engine.ts step 5).
-    this.target.polyak(this.critic, u.tau, this.scalars);
+  }
+
+  /** What the alpha step (SacCommon.finishUpdate) needs from a finished pass. */
+  statistics(pass: UpdatePass): StepStatistics {
+    const { n, pi } = pass;
+    const S = this.s;
     let meanLogPi: number | null = null;
-    if (A > 0) {
+    if (this.a > 0) {
       meanLogPi = 0;
       for (let r = 0; r < n; r++) meanLogPi += pi.logpC[r] / n;
     }
@@ -282,7 +238,7 @@ export class FastSac {
       branchEntropies.push(h);
       col += size;
     }
-    return { q1Loss: losses[0], q2Loss: losses[1], policyLoss, meanLogPi, branchEntropies };
+    return { q1Loss: pass.losses[0], q2Loss: pass.losses[1], policyLoss: pass.policyLoss, meanLogPi, branchEntropies };
   }
 
   /** Every parameter by key (fresh copies). */

@@ -23,6 +23,8 @@ export interface Gemm {
   /** Elements [offset, offset + size) of `root`, sharing its memory. */
   sub(root: Buf, offset: number, size: number): Buf;
   free(buf: Buf): void;
+  /** Stops refreshing the view of a buffer from `sub` that is no longer used (frees nothing). */
+  forget(buf: Buf): void;
   /**
    * out[M, N] = a[M, K] b[K, N] (+ bias[N]), row-major. All views are valid again on return.
    * With `pack`, the backend may keep a packed copy of b and bias for later products with the
@@ -125,6 +127,10 @@ class WasmGemm implements Gemm {
     }
     this.bufs.delete(buf);
     this.wasm._free(buf.ptr);
+  }
+
+  forget(buf: Buf): void {
+    this.bufs.delete(buf);
   }
 
   dispose(): void {

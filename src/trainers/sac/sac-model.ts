@@ -71,6 +71,11 @@ export class SacModel implements SacEngine {
     return this.impl.engine;
   }
 
+  /** The chosen engine itself (population-update.ts batches the updates of fast ones). */
+  get core(): SacEngine {
+    return this.impl;
+  }
+
   get gemmCalls(): number {
     return this.impl.gemmCalls;
   }

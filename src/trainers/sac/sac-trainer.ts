@@ -75,6 +75,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   private scaledRewards = new Float32Array(0);
   private readonly logger: Logger | undefined;
   private warnedGroupReward = false;
+  private updateInFlight = false;
 
   constructor(options: SacTrainerOptions) {
     this.behaviorName = options.behaviorName;
@@ -175,23 +176,47 @@ export class SacTrainer implements Trainer<SacTrainerState> {
    * for the next call (the run loop yields in between). Returns how many were done.
    */
   maybeUpdate(deadline?: number): number {
-    const hp = this.hp;
-    if (!this.training || this.isDone) return 0;
-    if (this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return 0;
-    this.applyLearningRate();
     let done = 0;
-    while (this.dueAt(this.updateSteps)) {
+    for (;;) {
       if (deadline !== undefined && done > 0 && performance.now() > deadline) break;
-      const sampled = this.buffer.sample(hp.batch_size, this.rng.uniform);
-      const losses = this.model.update(this.withStrength(sampled));
-      for (const [field, tag] of Object.entries(updateTags) as [keyof typeof updateTags, string][]) {
-        const value = losses[field];
-        if (value !== null) this.stats.add(tag, value);
-      }
-      this.updateSteps += 1;
+      const batch = this.beginDueUpdate();
+      if (!batch) break;
+      this.completeUpdate(this.model.update(batch));
       done += 1;
     }
     return done;
+  }
+
+  /**
+   * For an outside updater (population-update.ts): the minibatch of the next due update, sampled
+   * as maybeUpdate samples it (this trainer's RNG and learning-rate schedule), or null when none
+   * is due. The caller runs the update on `updateModel` and hands its losses to completeUpdate.
+   */
+  beginDueUpdate(): TransitionBatch | null {
+    if (this.updateInFlight) throw new Error(`${this.behaviorName}: beginDueUpdate again before completeUpdate`);
+    const hp = this.hp;
+    if (!this.training || this.isDone) return null;
+    if (this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return null;
+    this.applyLearningRate();
+    if (!this.dueAt(this.updateSteps)) return null;
+    this.updateInFlight = true;
+    return this.withStrength(this.buffer.sample(hp.batch_size, this.rng.uniform));
+  }
+
+  /** Records the losses of the update begun by beginDueUpdate and advances the schedule. */
+  completeUpdate(losses: UpdateLosses): void {
+    if (!this.updateInFlight) throw new Error(`${this.behaviorName}: completeUpdate without beginDueUpdate`);
+    this.updateInFlight = false;
+    for (const [field, tag] of Object.entries(updateTags) as [keyof typeof updateTags, string][]) {
+      const value = losses[field];
+      if (value !== null) this.stats.add(tag, value);
+    }
+    this.updateSteps += 1;
+  }
+
+  /** The model the updates run on (population-update.ts batches those of several trainers). */
+  get updateModel(): SacModelLike {
+    return this.model;
   }
 
   /** Gradient updates due now (what maybeUpdate would run without a deadline). */
