@@ -36,6 +36,16 @@ export interface RunTrainingDeps {
   readonly onListening?: (ports: number[]) => void;
   /** Stop after this many env steps (inspection and tests); default unlimited. */
   readonly maxEnvSteps?: number;
+  /** Extra duties after every env step and at the end (a PBT population's driver). */
+  readonly extension?: RunExtension;
+}
+
+/** Duties a run carries out for its owner, with the controller at hand (src/run/population). */
+export interface RunExtension {
+  /** After each env step's summaries and checkpoints. */
+  afterStep(controller: TrainerController): Promise<void>;
+  /** After the final save, before the trainers are disposed. */
+  atEnd(controller: TrainerController): Promise<void>;
 }
 
 export interface RunResult {
@@ -197,6 +207,7 @@ export class TrainingRun {
         }
         if (error) await sessions.onSessionFault(w, error);
         const summarized = await controller.periodic();
+        if (!inference) await this.deps.extension?.afterStep(controller);
         if (summarized && this.params.parameterNames.length > 0) this.updateCurriculum();
         if (controller.allDone && !inference) {
           log.info("All behaviors reached max_steps.");
@@ -211,6 +222,7 @@ export class TrainingRun {
       try {
         await controller.finalSummaries();
         await controller.saveAll(true);
+        if (!inference) await this.deps.extension?.atEnd(controller);
       } finally {
         await Promise.all(workers.map((w) => w.close()));
         totalSteps = controller.totalSteps; // dispose() forgets the trainers

@@ -1,0 +1,108 @@
+// The PBT duties of a run (a RunExtension): one BehaviorPopulation per behavior, created when Unity
+// first announces the behavior (its members' trainers are built from the coordinator's
+// hyperparameters), stepped after every env step, saved to results/<run-id>/pbt/population.json,
+// and at the end the best member's model copied to results/<run-id>/<Behavior>.onnx.
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
+import type { PbtSettings } from "../../config/index.js";
+import { LineageLog, readLineageLog } from "../../trainers/pbt/index.js";
+import { writeFileAtomic } from "../../util/atomic-file.js";
+import { displayPath } from "../../util/display-path.js";
+import type { Logger } from "../../util/logger.js";
+import { safeFileName } from "../../util/safe-name.js";
+import type { RunExtension } from "../run-training.js";
+import type { TrainerController, TrainerFactory } from "../trainer-controller.js";
+import { BehaviorPopulation, exploitKey } from "./behavior-population.js";
+import { readPopulationFile, writePopulationFile, type PopulationFile } from "./population-file.js";
+import { SnapshotStore } from "./snapshot-store.js";
+
+export const LINEAGE_FILE = "lineage.jsonl";
+
+export class PbtDriver implements RunExtension {
+  private readonly populations = new Map<string, BehaviorPopulation>();
+  private runDir = "";
+  private saved: PopulationFile | null = null;
+  private lineage: LineageLog | null = null;
+  private readonly loggedExploits = new Set<string>();
+  /** Deleting snapshot files a killed run left behind; finished before the first snapshot is taken. */
+  private pruning: Promise<void>[] = [];
+
+  constructor(
+    private readonly pbt: PbtSettings,
+    private readonly seed: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Members per behavior (the run's teamSize). */
+  readonly teamSize = (): number => this.pbt.population_size;
+
+  /** Opens the run folder's lineage log and, on --resume, the saved population. Call after the run folder exists. */
+  async prepare(runDir: string, resume: boolean): Promise<void> {
+    this.runDir = runDir;
+    const logFile = path.join(runDir, LINEAGE_FILE);
+    this.lineage = await LineageLog.open(logFile);
+    if (!resume) return;
+    this.saved = await readPopulationFile(runDir);
+    if (existsSync(logFile)) {
+      for (const e of (await readLineageLog(logFile)).events) if (e.kind === "exploit") this.loggedExploits.add(exploitKey(e.behavior, e));
+    }
+    for (const [behavior, b] of Object.entries(this.saved?.behaviors ?? {})) {
+      const members = b.coordinator.members.map((m) => `${m.id}: step ${m.steps}, ready at ${m.lastReadyStep + this.pbt.ready}`).join("; ");
+      this.logger.info(`PBT ${behavior}: resuming the population (${members}; ${b.pending.length} exploit(s) to finish).`);
+    }
+  }
+
+  /** Wraps a trainer factory: member i gets the coordinator's hyperparameters and is tracked. */
+  wrapFactory(inner: TrainerFactory): TrainerFactory {
+    return (behavior, spec, settings, seed, member) => {
+      const population = this.population(behavior, settings);
+      return population.track(inner(behavior, spec, population.memberSettings(settings, member), seed, member), member);
+    };
+  }
+
+  async afterStep(controller: TrainerController): Promise<void> {
+    if (this.pruning.length) await Promise.all(this.pruning.splice(0));
+    for (const [behavior, population] of this.populations) {
+      const team = controller.team(behavior);
+      if (team) await population.step(team, this.context());
+    }
+  }
+
+  async atEnd(controller: TrainerController): Promise<void> {
+    for (const [behavior, population] of this.populations) {
+      const team = controller.team(behavior);
+      if (!team) continue;
+      const best = team.members[population.best(team)]!;
+      const from = path.join(best.modelDir, `${safeFileName(best.label)}.onnx`);
+      const to = path.join(this.runDir, `${safeFileName(behavior)}.onnx`);
+      if (existsSync(from)) {
+        await writeFileAtomic(to, await fs.readFile(from));
+        this.logger.info(`PBT ${behavior}: the best member is ${best.index}; copied ${displayPath(from)} to ${displayPath(to)}.`);
+      }
+    }
+    await this.save();
+  }
+
+  private population(behavior: string, settings: Parameters<TrainerFactory>[2]): BehaviorPopulation {
+    let p = this.populations.get(behavior);
+    if (p) return p;
+    if (!this.runDir) throw new Error("PbtDriver.prepare() must run before the first trainer is built");
+    const store = new SnapshotStore(path.join(this.runDir, "pbt", "snapshots", safeFileName(behavior)));
+    const saved = this.saved?.behaviors[behavior];
+    p = saved ? BehaviorPopulation.restored(behavior, this.pbt, saved, store) : BehaviorPopulation.fresh(behavior, this.pbt, settings, this.seed, store);
+    if (saved) this.pruning.push(store.prune(p.coordinator.retainedSnapshots()));
+    this.populations.set(behavior, p);
+    return p;
+  }
+
+  private context(): Parameters<BehaviorPopulation["step"]>[1] {
+    return { logger: this.logger, lineage: this.lineage!, save: () => this.save(), loggedExploits: this.loggedExploits };
+  }
+
+  private async save(): Promise<void> {
+    if (!this.runDir) return;
+    const data: PopulationFile = { version: 1, behaviors: { ...(this.saved?.behaviors ?? {}) } };
+    for (const [behavior, p] of this.populations) data.behaviors[behavior] = p.toFile();
+    await writePopulationFile(this.runDir, data);
+  }
+}
