@@ -44,8 +44,8 @@ export class BehaviorPopulation {
   }
 
   /** A new population: members' hyperparameters sampled around the behavior's settings; init events written with the first step. */
-  static fresh(behavior: string, pbt: PbtSettings, settings: TrainerSettings, seed: number, store: SnapshotStore): BehaviorPopulation {
-    return new BehaviorPopulation(behavior, PopulationCoordinator.create(pbt, baseHyperparameters(settings, pbt), seed), store, [], true);
+  static fresh(behavior: string, pbt: PbtSettings, settings: TrainerSettings, seed: number, store: SnapshotStore, logInit = true): BehaviorPopulation {
+    return new BehaviorPopulation(behavior, PopulationCoordinator.create(pbt, baseHyperparameters(settings, pbt), seed), store, [], logInit);
   }
 
   /** The population of a resumed run, as its population file left it. */

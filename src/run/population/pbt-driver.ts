@@ -24,6 +24,8 @@ export class PbtDriver implements RunExtension {
   private saved: PopulationFile | null = null;
   private lineage: LineageLog | null = null;
   private readonly loggedExploits = new Set<string>();
+  /** Behaviors whose init events are in the log already (a run killed before its first population file). */
+  private readonly loggedInits = new Set<string>();
   /** Deleting snapshot files a killed run left behind; finished before the first snapshot is taken. */
   private pruning: Promise<void>[] = [];
 
@@ -44,7 +46,10 @@ export class PbtDriver implements RunExtension {
     if (!resume) return;
     this.saved = await readPopulationFile(runDir);
     if (existsSync(logFile)) {
-      for (const e of (await readLineageLog(logFile)).events) if (e.kind === "exploit") this.loggedExploits.add(exploitKey(e.behavior, e));
+      for (const e of (await readLineageLog(logFile)).events) {
+        if (e.kind === "exploit") this.loggedExploits.add(exploitKey(e.behavior, e));
+        if (e.kind === "init") this.loggedInits.add(e.behavior);
+      }
     }
     for (const [behavior, b] of Object.entries(this.saved?.behaviors ?? {})) {
       const members = b.coordinator.members.map((m) => `${m.id}: step ${m.steps}, ready at ${m.lastReadyStep + this.pbt.ready}`).join("; ");
@@ -89,7 +94,7 @@ export class PbtDriver implements RunExtension {
     if (!this.runDir) throw new Error("PbtDriver.prepare() must run before the first trainer is built");
     const store = new SnapshotStore(path.join(this.runDir, "pbt", "snapshots", safeFileName(behavior)));
     const saved = this.saved?.behaviors[behavior];
-    p = saved ? BehaviorPopulation.restored(behavior, this.pbt, saved, store) : BehaviorPopulation.fresh(behavior, this.pbt, settings, this.seed, store);
+    p = saved ? BehaviorPopulation.restored(behavior, this.pbt, saved, store) : BehaviorPopulation.fresh(behavior, this.pbt, settings, this.seed, store, !this.loggedInits.has(behavior));
     if (saved) this.pruning.push(store.prune(p.coordinator.retainedSnapshots()));
     this.populations.set(behavior, p);
     return p;

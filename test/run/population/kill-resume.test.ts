@@ -1,0 +1,82 @@
+// Crash consistency of a population: `mlagents-ts pbt --env builtin:3dball` SIGKILLed at random
+// moments after it has exploited, then --resume'd. Every resume restores each member's readiness
+// clock from the population file the killed process left, the lineage log only grows (the
+// events before a kill stay, the init events are written once), and the final run ends cleanly.
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { PopulationFile } from "../../../src/run/population/population-file.js";
+import { readLineageLog, type LineageEvent } from "../../../src/trainers/pbt/index.js";
+import { removeDir, stackLines, tempDir } from "../helpers.js";
+import { cli, shortPbtYaml } from "./cli-child.js";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+/** A seeded generator, so a failing sequence of kill moments can be replayed (KILL_SEED). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
+}
+
+function clocks(runDir: string): { steps: number; lastReadyStep: number }[] {
+  const file = JSON.parse(readFileSync(path.join(runDir, "pbt", "population.json"), "utf8")) as PopulationFile;
+  return file.behaviors["3DBall"]!.coordinator.members.map((m) => ({ steps: m.steps, lastReadyStep: m.lastReadyStep }));
+}
+
+describe("pbt: kill -9 at random moments, then --resume", () => {
+  it("restores every member's clock, keeps the lineage log, and finishes cleanly", async () => {
+    const dir = tempDir("mlagents-ts-pbt-kill-");
+    dirs.push(dir);
+    const config = path.join(dir, "pbt.yaml");
+    writeFileSync(config, shortPbtYaml({ maxSteps: 200000, checkpointInterval: 300 }));
+    const runDir = path.join(dir, "k");
+    const seed = Number(process.env.KILL_SEED ?? Date.now() % 100000);
+    const random = rng(seed);
+    const base = ["pbt", config, "--run-id", "k", "--results-dir", dir, "--env", "builtin:3dball", "--base-port", "0", "--seed", "4"];
+    let saved: { steps: number; lastReadyStep: number }[] | null = null;
+    let events: LineageEvent[] = [];
+    const kills = 2;
+    for (let i = 0; i <= kills; i++) {
+      const child = cli([...base, ...(i > 0 ? ["--resume"] : [])]);
+      if (saved) {
+        // The population comes back exactly as the killed process last wrote it.
+        const line = (await child.waitFor(/PBT 3DBall: resuming the population \((.*); \d+ exploit\(s\) to finish\)\./, 120_000))[1]!;
+        const expected = saved.map((m, k) => `${k}: step ${m.steps}, ready at ${m.lastReadyStep + 300}`).join("; ");
+        expect(line, `seed ${seed}, resume ${i}`).toBe(expected);
+        // Every member checkpointed before the first exploit (checkpoint_interval 300 = ready), so each resumes from its own.
+        await child.waitFor(/Hyperparameters for behavior name 3DBall/, 120_000);
+        expect(child.output().match(/Resuming training of 3DBall-member-\d from step \d+\./g)).toHaveLength(4);
+      }
+      // Wait for an exploit of this process, then kill it at a random moment.
+      await child.waitFor(/PBT 3DBall: member \d .* loads member/, 240_000);
+      if (i === kills) {
+        child.proc.kill("SIGINT");
+        const exit = await child.exited;
+        expect(exit.code, child.output().slice(-2000)).toBe(0);
+        expect(stackLines(child.output().split("\n"))).toEqual([]);
+      } else {
+        await new Promise((r) => setTimeout(r, random() * 1500));
+        child.proc.kill("SIGKILL");
+        await child.exited;
+      }
+      // The clocks never go back; the log keeps every earlier event and grows.
+      const now = clocks(runDir);
+      if (saved) {
+        now.forEach((m, k) => {
+          expect(m.steps, `seed ${seed}, member ${k}`).toBeGreaterThanOrEqual(saved![k]!.steps);
+          expect(m.lastReadyStep).toBeGreaterThanOrEqual(saved![k]!.lastReadyStep);
+        });
+      }
+      saved = now;
+      const read = (await readLineageLog(path.join(runDir, "lineage.jsonl"))).events;
+      expect(read.slice(0, events.length), `seed ${seed}, run ${i}`).toEqual(events);
+      expect(read.filter((e) => e.kind === "init")).toHaveLength(4);
+      expect(read.length).toBeGreaterThan(events.length);
+      events = read;
+    }
+    const final = JSON.parse(readFileSync(path.join(runDir, "pbt", "population.json"), "utf8")) as PopulationFile;
+    expect(final.behaviors["3DBall"]!.pending).toEqual([]);
+    expect(readFileSync(path.join(runDir, "3DBall.onnx")).length).toBeGreaterThan(0);
+  }, 600_000);
+});
