@@ -31,6 +31,8 @@ export interface TrainerControllerOptions {
   readonly createTrainer: TrainerFactory;
   /** Members serving each behavior (default 1: one trainer per behavior). */
   readonly teamSize?: (behaviorName: string) => number;
+  /** Each member owns this many consecutive environments (default: members share every environment's agents). */
+  readonly environmentsPerMember?: number;
   /** Initial weights from another run's folder (--initialize-from). */
   readonly initializeFromDir?: string | null;
   readonly version: string;

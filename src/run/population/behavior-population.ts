@@ -23,6 +23,8 @@ export interface PopulationStepContext {
   save(): Promise<void>;
   /** "behavior|member|step|source" of exploit events already in the log (a resume redoing a pending exploit writes it once). */
   readonly loggedExploits: Set<string>;
+  /** The member has new hyperparameters (after an exploit). */
+  memberChanged?(member: number): void;
 }
 
 export class BehaviorPopulation {
@@ -126,6 +128,7 @@ export class BehaviorPopulation {
         ctx.loggedExploits.add(key);
       }
       ctx.logger.info(describeExploit(this.behavior, d));
+      ctx.memberChanged?.(d.member);
       const { released } = this.coordinator.exploitLoaded(d.member, d.snapshotId);
       this.pending.shift();
       await ctx.save();

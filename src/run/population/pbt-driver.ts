@@ -4,15 +4,16 @@
 // and at the end the best member's model copied to results/<run-id>/<Behavior>.onnx.
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import type { PbtSettings } from "../../config/index.js";
-import { LineageLog, readLineageLog } from "../../trainers/pbt/index.js";
+import type { PbtSettings, TrainerSettings } from "../../config/index.js";
+import type { EnvironmentParameterValue } from "../../protocol/side-channel/index.js";
+import { environmentParameterValues, LineageLog, readLineageLog } from "../../trainers/pbt/index.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
 import { displayPath } from "../../util/display-path.js";
 import type { Logger } from "../../util/logger.js";
 import { safeFileName } from "../../util/safe-name.js";
-import type { RunExtension } from "../run-training.js";
+import type { RunEnvironments, RunExtension } from "../run-training.js";
 import type { TrainerController, TrainerFactory } from "../trainer-controller.js";
-import { BehaviorPopulation, exploitKey } from "./behavior-population.js";
+import { BehaviorPopulation, exploitKey, type PopulationStepContext } from "./behavior-population.js";
 import { readPopulationFile, writePopulationFile, type PopulationFile } from "./population-file.js";
 import { SnapshotStore } from "./snapshot-store.js";
 
@@ -29,11 +30,36 @@ export class PbtDriver implements RunExtension {
   /** Deleting snapshot files a killed run left behind; finished before the first snapshot is taken. */
   private pruning: Promise<void>[] = [];
 
+  /**
+   * The behavior whose members' environment parameters their environments get, and how many
+   * consecutive environments each member owns; null when members share environments.
+   */
+  private ownEnvironments: { behavior: string; perMember: number } | null = null;
+  private ownSettings: TrainerSettings | null = null;
+
   constructor(
     private readonly pbt: PbtSettings,
     private readonly seed: number,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Members own `perMember` consecutive environments each; those of `behavior`'s members get the
+   * member's searched environment parameters (at connect and after each exploit). Call before prepare().
+   */
+  useOwnEnvironments(behavior: string, settings: TrainerSettings, perMember: number): void {
+    this.ownEnvironments = { behavior, perMember };
+    this.ownSettings = settings;
+  }
+
+  /** Worker `workerIndex`'s own environment parameters: its member's searched values. */
+  readonly ownParameters = (workerIndex: number): ReadonlyMap<string, EnvironmentParameterValue> => {
+    const own = this.ownEnvironments;
+    const population = own ? this.populations.get(own.behavior) : undefined;
+    if (!own || !population) return new Map();
+    const member = Math.min(population.size - 1, Math.floor(workerIndex / own.perMember));
+    return asParameters(environmentParameterValues(population.coordinator.member(member).hyperparameters));
+  };
 
   /** Members per behavior (the run's teamSize). */
   readonly teamSize = (): number => this.pbt.population_size;
@@ -43,8 +69,13 @@ export class PbtDriver implements RunExtension {
     this.runDir = runDir;
     const logFile = path.join(runDir, LINEAGE_FILE);
     this.lineage = await LineageLog.open(logFile);
-    if (!resume) return;
-    this.saved = await readPopulationFile(runDir);
+    if (resume) await this.readSaved(logFile);
+    // The environments connect before Unity names its behaviors: their population must exist first.
+    if (this.ownEnvironments && this.ownSettings) this.population(this.ownEnvironments.behavior, this.ownSettings);
+  }
+
+  private async readSaved(logFile: string): Promise<void> {
+    this.saved = await readPopulationFile(this.runDir);
     if (existsSync(logFile)) {
       for (const e of (await readLineageLog(logFile)).events) {
         if (e.kind === "exploit") this.loggedExploits.add(exploitKey(e.behavior, e));
@@ -65,11 +96,11 @@ export class PbtDriver implements RunExtension {
     };
   }
 
-  async afterStep(controller: TrainerController): Promise<void> {
+  async afterStep(controller: TrainerController, environments: RunEnvironments): Promise<void> {
     if (this.pruning.length) await Promise.all(this.pruning.splice(0));
     for (const [behavior, population] of this.populations) {
       const team = controller.team(behavior);
-      if (team) await population.step(team, this.context());
+      if (team) await population.step(team, this.context(behavior, environments));
     }
   }
 
@@ -100,8 +131,20 @@ export class PbtDriver implements RunExtension {
     return p;
   }
 
-  private context(): Parameters<BehaviorPopulation["step"]>[1] {
-    return { logger: this.logger, lineage: this.lineage!, save: () => this.save(), loggedExploits: this.loggedExploits };
+  private context(behavior: string, environments: RunEnvironments): PopulationStepContext {
+    const own = this.ownEnvironments?.behavior === behavior ? this.ownEnvironments : null;
+    return {
+      logger: this.logger,
+      lineage: this.lineage!,
+      save: () => this.save(),
+      loggedExploits: this.loggedExploits,
+      // An exploit may have changed the member's environment parameters: its environments get them with their next step.
+      memberChanged: (member) => {
+        if (!own) return;
+        const values = this.ownParameters(member * own.perMember);
+        for (let w = member * own.perMember; w < (member + 1) * own.perMember; w++) for (const [k, v] of values) environments.queueParameter(w, k, v);
+      },
+    };
   }
 
   private async save(): Promise<void> {
@@ -110,4 +153,8 @@ export class PbtDriver implements RunExtension {
     for (const [behavior, p] of this.populations) data.behaviors[behavior] = p.toFile();
     await writePopulationFile(this.runDir, data);
   }
+}
+
+function asParameters(values: Record<string, number>): Map<string, EnvironmentParameterValue> {
+  return new Map(Object.entries(values).map(([k, value]) => [k, { kind: "float", value }]));
 }

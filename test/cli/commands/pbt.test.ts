@@ -9,6 +9,7 @@ import { cli, shortPbtYaml } from "../../run/population/cli-child.js";
 import { removeDir, tempDir, tinyYaml } from "../../run/helpers.js";
 
 const dirs: string[] = [];
+const MASS = "    environment_parameters:\n      mass: {min: 0.5, max: 2.0}";
 afterAll(() => dirs.forEach(removeDir));
 
 function setup(yaml: string): { dir: string; config: string } {
@@ -43,18 +44,20 @@ async function checkPopulationRun(runDir: string, output: string): Promise<void>
 }
 
 describe("mlagents-ts pbt", () => {
-  it("trains a population of 4 on builtin:3dball, exploits, keeps every member's model and the best one's, writes the report; --replay retrains a member on its lineage", async () => {
-    const { dir, config } = setup(shortPbtYaml());
-    const run = cli(["pbt", config, "--run-id", "p", "--results-dir", dir, "--env", "builtin:3dball", "--base-port", "0", "--seed", "5"]);
+  it("trains a population of 4 on builtin:3dball, each member in its own environment with its own searched mass, exploits, keeps every member's model and the best one's, writes the report; --replay retrains a member on its lineage", async () => {
+    const { dir, config } = setup(shortPbtYaml({ extraExplore: MASS }));
+    const run = cli(["pbt", config, "--run-id", "p", "--results-dir", dir, "--env", "builtin:3dball", "--num-envs", "1", "--base-port", "0", "--seed", "5"]);
     const exit = await run.exited;
     expect(exit.code, run.output().slice(-3000)).toBe(0);
-    expect(run.output()).toMatch(/3DBall\?team=0: 12 agents of environment 0 in 4 members: 3, 3, 3, 3/);
+    for (let i = 0; i < 4; i++) expect(run.output()).toContain(`3DBall?team=0: 12 agents of environment ${i} for member ${i} (member = environment index div 1;`);
+    expect(existsSync(path.join(dir, "p", "run_logs", "Player-3.log"))).toBe(true); // four emulators
     expect(run.output()).toMatch(/PBT 3DBall: member \d \(score [-\d.]+, step \d+\) loads member \d's snapshot of step \d+/);
     const runDir = path.join(dir, "p");
     await checkPopulationRun(runDir, run.output());
 
     // Replay the member with the longest lineage: its hyperparameters switch at the schedule's steps.
     const { events } = await readLineageLog(path.join(runDir, "lineage.jsonl"));
+    for (const e of events) expect(e.new["environment_parameters.mass"]).toBeGreaterThanOrEqual(0.5); // searched per member
     const member = [0, 1, 2, 3].sort((a, b) => replaySchedule(events, "3DBall", b).length - replaySchedule(events, "3DBall", a).length)[0]!;
     const schedule = replaySchedule(events, "3DBall", member);
     expect(schedule.length).toBeGreaterThanOrEqual(2);
@@ -92,7 +95,7 @@ describe("mlagents-ts pbt", () => {
     const a = cli(["pbt", plain.config, "--run-id", "x", "--results-dir", plain.dir, "--env", "builtin:3dball"]);
     expect((await a.exited).code).toBe(1);
     expect(a.output()).toContain(`${plain.config} has no pbt: section`);
-    const env = setup(shortPbtYaml({ extraExplore: "    environment_parameters:\n      mass: {min: 0.5, max: 2.0}" }));
+    const env = setup(shortPbtYaml({ extraExplore: MASS }));
     const b = cli(["pbt", env.config, "--run-id", "y", "--results-dir", env.dir]);
     expect((await b.exited).code).toBe(1);
     expect(b.output()).toMatch(/pbt\.explore\.environment_parameters \(mass\) cannot be searched here: listening for the Editor/);
