@@ -2,9 +2,10 @@
 // moments after it has exploited, then --resume'd. Every resume restores each member's readiness
 // clock from the population file the killed process left, the lineage log only grows (the
 // events before a kill stay, the init events are written once), and the final run ends cleanly.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CheckpointStore } from "../../../src/trainers/checkpoint/checkpoint-store.js";
 import type { PopulationFile } from "../../../src/run/population/population-file.js";
 import { readLineageLog, type LineageEvent } from "../../../src/trainers/pbt/index.js";
 import { removeDir, stackLines, tempDir } from "../helpers.js";
@@ -17,6 +18,16 @@ afterAll(() => dirs.forEach(removeDir));
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
+}
+
+async function checkpointSteps(runDir: string): Promise<(number | null)[]> {
+  const steps: (number | null)[] = [];
+  for (let k = 0; k < 4; k++) {
+    const dir = path.join(runDir, "3DBall", `member-${k}`);
+    const latest = existsSync(dir) ? await new CheckpointStore({ runDir, dir, behaviorName: `3DBall-member-${k}` }).loadLatest() : null;
+    steps.push(latest?.step ?? null);
+  }
+  return steps;
 }
 
 function clocks(runDir: string): { steps: number; lastReadyStep: number }[] {
@@ -38,15 +49,18 @@ describe("pbt: kill -9 at random moments, then --resume", () => {
     let events: LineageEvent[] = [];
     const kills = 2;
     for (let i = 0; i <= kills; i++) {
+      // Each member that has a checkpoint on disk resumes from exactly it (a slow member may have none yet).
+      const onDisk = await checkpointSteps(runDir);
       const child = cli([...base, ...(i > 0 ? ["--resume"] : [])]);
       if (saved) {
         // The population comes back exactly as the killed process last wrote it.
         const line = (await child.waitFor(/PBT 3DBall: resuming the population \((.*); \d+ exploit\(s\) to finish\)\./, 120_000))[1]!;
         const expected = saved.map((m, k) => `${k}: step ${m.steps}, ready at ${m.lastReadyStep + 300}`).join("; ");
         expect(line, `seed ${seed}, resume ${i}`).toBe(expected);
-        // Every member checkpointed before the first exploit (checkpoint_interval 300 = ready), so each resumes from its own.
         await child.waitFor(/Hyperparameters for behavior name 3DBall/, 120_000);
-        expect(child.output().match(/Resuming training of 3DBall-member-\d from step \d+\./g)).toHaveLength(4);
+        const resumed = [...child.output().matchAll(/Resuming training of 3DBall-member-(\d) from step (\d+)\./g)].map((m) => [Number(m[1]), Number(m[2])]);
+        expect(resumed).toEqual(onDisk.flatMap((step, k) => (step === null ? [] : [[k, step]])));
+        expect(resumed.length).toBeGreaterThan(0);
       }
       // Wait for an exploit of this process, then kill it at a random moment.
       await child.waitFor(/PBT 3DBall: member \d .* loads member/, 240_000);
