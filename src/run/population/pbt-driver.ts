@@ -29,6 +29,8 @@ export class PbtDriver implements RunExtension {
   private readonly loggedInits = new Set<string>();
   /** Deleting snapshot files a killed run left behind; finished before the first snapshot is taken. */
   private pruning: Promise<void>[] = [];
+  /** All members' agent steps when the population file was last written. */
+  private stepsAtSave = 0;
 
   /**
    * The behavior whose members' environment parameters their environments get, and how many
@@ -98,10 +100,14 @@ export class PbtDriver implements RunExtension {
 
   async afterStep(controller: TrainerController, environments: RunEnvironments): Promise<void> {
     if (this.pruning.length) await Promise.all(this.pruning.splice(0));
+    let steps = 0;
     for (const [behavior, population] of this.populations) {
       const team = controller.team(behavior);
       if (team) await population.step(team, this.context(behavior, environments));
+      for (const m of population.coordinator.members) steps += m.steps;
     }
+    // The clocks on disk stay within `ready` agent steps of the truth even while nothing else changes.
+    if (steps - this.stepsAtSave >= this.pbt.ready) await this.save();
   }
 
   async atEnd(controller: TrainerController): Promise<void> {
@@ -149,6 +155,8 @@ export class PbtDriver implements RunExtension {
 
   private async save(): Promise<void> {
     if (!this.runDir) return;
+    this.stepsAtSave = 0;
+    for (const p of this.populations.values()) for (const m of p.coordinator.members) this.stepsAtSave += m.steps;
     const data: PopulationFile = { version: 1, behaviors: { ...(this.saved?.behaviors ?? {}) } };
     for (const [behavior, p] of this.populations) data.behaviors[behavior] = p.toFile();
     await writePopulationFile(this.runDir, data);

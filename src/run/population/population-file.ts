@@ -1,6 +1,6 @@
 // results/<run-id>/pbt/population.json: what --resume needs to continue a population, written
-// atomically whenever the population changes (a snapshot recorded, an exploit decided or loaded)
-// and at the end: each behavior's coordinator state (members, hyperparameters, readiness clocks,
+// atomically whenever the population changes (a snapshot recorded, an exploit decided or loaded),
+// whenever the members together have trained `ready` more agent steps since, and at the end: each behavior's coordinator state (members, hyperparameters, readiness clocks,
 // scores, retained snapshot ids, random state) and the exploits decided but not yet confirmed.
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
