@@ -12,7 +12,15 @@ export class BehaviorTeam {
     readonly spec: BehaviorSpec,
     readonly settings: TrainerSettings,
     readonly members: readonly TeamMember[],
+    /** Each member owns this many consecutive environments; null: every environment's agents are split by agent id. */
+    readonly environmentsPerMember: number | null = null,
   ) {}
+
+  /** The member that owns environment `envIndex` (environmentsPerMember set), else null. */
+  ownerOf(envIndex: number): TeamMember | null {
+    if (this.environmentsPerMember === null || this.members.length === 1) return null;
+    return this.members[Math.min(this.members.length - 1, Math.floor(envIndex / this.environmentsPerMember))]!;
+  }
 
   get size(): number {
     return this.members.length;
@@ -35,8 +43,9 @@ export class BehaviorTeam {
    */
   observeAndAct(env: BaseEnv, fullName: string, envIndex: number, deterministic: boolean | undefined): void {
     const [decision, terminal] = env.getSteps(fullName);
-    if (this.members.length === 1) {
-      const trainer = this.members[0]!.trainer;
+    const owner = this.members.length === 1 ? this.members[0]! : this.ownerOf(envIndex);
+    if (owner) {
+      const trainer = owner.trainer;
       trainer.observe(decision, terminal, envIndex);
       if (decision.length > 0) env.setActions(fullName, trainer.act(decision, deterministic, envIndex));
       return;
@@ -55,6 +64,8 @@ export class BehaviorTeam {
   /** "3DBall: 12 agents of environment 0 in 4 members: 3, 3, 3, 3" (printed when a session starts). */
   describeSplit(env: BaseEnv, fullName: string, envIndex: number): string {
     const [decision] = env.getSteps(fullName);
+    const owner = this.ownerOf(envIndex);
+    if (owner) return `${fullName}: ${decision.length} agents of environment ${envIndex} for member ${owner.index} (member = environment index div ${this.environmentsPerMember}; results in member-<i>/)`;
     const counts = rowsByMember(decision.agentId, envIndex, this.members.length).map((r) => r.length);
     return (
       `${fullName}: ${decision.length} agents of environment ${envIndex} in ${this.members.length} members: ${counts.join(", ")} ` +

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { EnvironmentParameterManager, behaviorSettings, type RunOptions } from "../config/index.js";
 import { StatsReporter } from "../trainers/stats/stats-reporter.js";
 import type { Logger } from "../util/logger.js";
+import type { EnvironmentParameterValue } from "../protocol/side-channel/index.js";
 import type { EnvWorker } from "./env-worker.js";
 import { prepareRunDirectory, writeConfiguration, type RunDirectory } from "./run-directory.js";
 import { createWorkers, isLoopback } from "./run-workers.js";
@@ -36,6 +37,29 @@ export interface RunTrainingDeps {
   readonly onListening?: (ports: number[]) => void;
   /** Stop after this many env steps (inspection and tests); default unlimited. */
   readonly maxEnvSteps?: number;
+  /** Extra duties after every env step and at the end (a PBT population's driver). */
+  readonly extension?: RunExtension;
+  /**
+   * Each member of a team owns this many consecutive environments (member = environment index div
+   * this) instead of sharing every environment's agents by agent id.
+   */
+  readonly environmentsPerMember?: number;
+  /** Environment parameters a worker sends beside the run's (a PBT member's own values). */
+  readonly ownParameters?: (workerIndex: number) => ReadonlyMap<string, EnvironmentParameterValue>;
+}
+
+/** The run's environments as an extension may touch them. */
+export interface RunEnvironments {
+  /** Sends `key` = `value` to worker `workerIndex`'s environment with its next step (nothing while it is not connected). */
+  queueParameter(workerIndex: number, key: string, value: EnvironmentParameterValue): void;
+}
+
+/** Duties a run carries out for its owner, with the controller at hand (src/run/population). */
+export interface RunExtension {
+  /** After each env step's summaries and checkpoints. */
+  afterStep(controller: TrainerController, environments: RunEnvironments): Promise<void>;
+  /** After the final save, before the trainers are disposed. */
+  atEnd(controller: TrainerController): Promise<void>;
 }
 
 export interface RunResult {
@@ -105,6 +129,7 @@ export class TrainingRun {
       settingsFor: (name) => behaviorSettings(options, name, log),
       createTrainer: deps.createTrainer,
       teamSize: deps.teamSize,
+      environmentsPerMember: deps.environmentsPerMember,
       initializeFromDir: cp.initialize_from ? path.resolve(cp.results_dir, cp.initialize_from) : null,
       version: deps.version,
     });
@@ -115,6 +140,7 @@ export class TrainingRun {
       editorPort: deps.editorPort,
       params,
       onStats: (key, value, method) => controller.addEnvironmentStat(key, value, method),
+      ownParameters: deps.ownParameters,
     });
     const es = options.env_settings;
     if (!isLoopback(es.bind)) {
@@ -126,6 +152,10 @@ export class TrainingRun {
     }
     return new TrainingRun(options, deps, dir, workers, controller, params);
   }
+
+  private readonly environments: RunEnvironments = {
+    queueParameter: (i, key, value) => this.workers[i]?.env?.queueEnvironmentParameter(key, value),
+  };
 
   get runDir(): string {
     return this.dir.runDir;
@@ -200,6 +230,7 @@ export class TrainingRun {
         }
         if (error) await sessions.onSessionFault(w, error);
         const summarized = await controller.periodic();
+        if (!inference) await this.deps.extension?.afterStep(controller, this.environments);
         if (summarized && this.params.parameterNames.length > 0) this.updateCurriculum();
         if (controller.allDone && !inference) {
           log.info("All behaviors reached max_steps.");
@@ -214,6 +245,7 @@ export class TrainingRun {
       try {
         await controller.finalSummaries();
         await controller.saveAll(true);
+        if (!inference) await this.deps.extension?.atEnd(controller);
       } finally {
         await Promise.all(workers.map((w) => w.close()));
         totalSteps = controller.totalSteps; // dispose() forgets the trainers

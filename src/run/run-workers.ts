@@ -1,7 +1,7 @@
 // The run's workers from its options: the Editor on one port (5004 unless --base-port), or
 // --num-envs launched players / built-in emulators on base_port + i (each on a free port with 0).
 import type { EnvironmentParameterManager, RunOptions } from "../config/index.js";
-import type { EngineConfig, StatsAggregationMethod } from "../protocol/side-channel/index.js";
+import type { EngineConfig, EnvironmentParameterValue, StatsAggregationMethod } from "../protocol/side-channel/index.js";
 import type { Logger } from "../util/logger.js";
 import { EnvWorker } from "./env-worker.js";
 
@@ -15,6 +15,8 @@ export interface RunWorkersOptions {
   readonly editorPort?: number;
   readonly params: EnvironmentParameterManager;
   readonly onStats: (key: string, value: number, method: StatsAggregationMethod) => void;
+  /** Values of one worker's own that override the run's (a PBT member's environment parameters). */
+  readonly ownParameters?: (workerIndex: number) => ReadonlyMap<string, EnvironmentParameterValue>;
 }
 
 export function engineConfigOf(options: RunOptions): EngineConfig {
@@ -55,7 +57,7 @@ export async function createWorkers(options: RunOptions, o: RunWorkersOptions): 
           envArgs: es.env_args ?? [],
           runLogsDir: o.runLogsDir,
           engineConfig,
-          environmentParameters: () => o.params.currentValues(o.seed),
+          environmentParameters: () => new Map([...o.params.currentValues(o.seed), ...(o.ownParameters?.(i) ?? [])]),
           onStats: o.onStats,
         }),
       );

@@ -30,6 +30,8 @@ export interface TeamBuilderOptions {
   readonly createTrainer: TrainerFactory;
   /** Members serving a behavior (default 1). */
   readonly teamSize?: (behaviorName: string) => number;
+  /** Each member owns this many consecutive environments (default: members share every environment's agents). */
+  readonly environmentsPerMember?: number;
   /** Initial weights from another run's folder (--initialize-from). */
   readonly initializeFromDir?: string | null;
 }
@@ -54,7 +56,7 @@ export async function buildTeam(name: string, spec: BehaviorSpec, settings: Trai
     await fs.mkdir(path.dirname(specFile), { recursive: true });
     await writeFileAtomic(specFile, behaviorSpecToJson(spec));
   }
-  return new BehaviorTeam(name, spec, settings, members);
+  return new BehaviorTeam(name, spec, settings, members, o.environmentsPerMember ?? null);
 }
 
 async function buildMember(name: string, spec: BehaviorSpec, settings: TrainerSettings, index: number, size: number, o: TeamBuilderOptions): Promise<TeamMember> {

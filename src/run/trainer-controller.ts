@@ -31,6 +31,8 @@ export interface TrainerControllerOptions {
   readonly createTrainer: TrainerFactory;
   /** Members serving each behavior (default 1: one trainer per behavior). */
   readonly teamSize?: (behaviorName: string) => number;
+  /** Each member owns this many consecutive environments (default: members share every environment's agents). */
+  readonly environmentsPerMember?: number;
   /** Initial weights from another run's folder (--initialize-from). */
   readonly initializeFromDir?: string | null;
   readonly version: string;
@@ -46,6 +48,8 @@ export class TrainerController {
   private readonly byFullName = new Map<string, BehaviorTeam>();
   /** Where the next update slice starts, so every member gets its turn when slices run out. */
   private updateCursor = 0;
+  /** Teams being built (their trainers load checkpoints asynchronously). */
+  private readonly creating = new Map<string, Promise<BehaviorTeam>>();
 
   constructor(private readonly opts: TrainerControllerOptions) {
     this.status = new TrainingStatusFile(opts.runDir, opts.version);
@@ -102,22 +106,35 @@ export class TrainerController {
     for (const [fullName, spec] of env.behaviorSpecs) {
       const { name } = parseBehaviorName(fullName);
       let team = this.teams.get(name);
-      if (team) {
-        const diff = behaviorSpecDifference(team.spec, spec);
-        if (diff) throw new UnitySessionRefusedError(name, `does not match this run: ${diff}`);
-      } else {
+      if (!team) {
         // SAC learns a policy of observations: a behavior that announces none cannot be trained
         // (Unity builds the spec from the first agent's sensors; a broken first agent looks like this).
         if (spec.observationSpecs.length === 0) throw new UnitySessionRefusedError(fullName, "it announces no observations; a trainer needs at least one");
         team = await this.createTeam(name, spec);
       }
+      // Also for a team another environment built meanwhile from its own announcement.
+      const diff = behaviorSpecDifference(team.spec, spec);
+      if (diff) throw new UnitySessionRefusedError(name, `does not match this run: ${diff}`);
       this.byFullName.set(fullName, team);
       if (envIndex !== undefined && team.size > 1) this.opts.logger.info(team.describeSplit(env, fullName, envIndex));
     }
     this.checkedSpecs.set(env, env.behaviorSpecs.size);
   }
 
-  private async createTeam(name: string, spec: Parameters<typeof buildTeam>[1]): Promise<BehaviorTeam> {
+  /**
+   * One team per name even when several environments announce the behavior at once (their
+   * sessions connect concurrently): the second waits for the team the first is building.
+   */
+  private createTeam(name: string, spec: Parameters<typeof buildTeam>[1]): Promise<BehaviorTeam> {
+    let creating = this.creating.get(name);
+    if (!creating) {
+      creating = this.buildNewTeam(name, spec).finally(() => this.creating.delete(name));
+      this.creating.set(name, creating);
+    }
+    return creating;
+  }
+
+  private async buildNewTeam(name: string, spec: Parameters<typeof buildTeam>[1]): Promise<BehaviorTeam> {
     const settings = this.opts.settingsFor(name);
     const team = await buildTeam(name, spec, settings, { ...this.opts, status: this.status });
     this.teams.set(name, team);

@@ -47,10 +47,13 @@ export interface Trainer<State = unknown> {
    */
   getState(): State;
   setState(state: State): void;
-  /** The state as bytes for a checkpoint file (the replay buffer only if configured). */
-  serializeState(): Uint8Array;
-  /** Resume: the state's weights and counters, this trainer's configured hyperparameters. */
-  loadSerializedState(bytes: Uint8Array): void;
+  /** The state as bytes for a checkpoint file (the replay buffer if configured, or when `includeReplayBuffer`: PBT snapshots). */
+  serializeState(includeReplayBuffer?: boolean): Uint8Array;
+  /**
+   * Resume ("keep", default): the state's weights and counters, this trainer's configured
+   * hyperparameters. "state": an exact copy, as setState (a PBT snapshot read back from disk).
+   */
+  loadSerializedState(bytes: Uint8Array, hyperparameters?: "state" | "keep"): void;
   /** Takes the other trainer's network weights and normalizer; steps, buffer and optimizer start fresh (--initialize-from). */
   initializeWeightsFrom(other: Trainer<State>): void;
   /** The current actor as plain weights (ONNX export, side-by-side evaluation). */

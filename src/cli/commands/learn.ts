@@ -13,6 +13,8 @@ import { runTraining, type RunResult, type RunTrainingDeps } from "../../run/run
 import type { TrainerFactory } from "../../run/trainer-controller.js";
 import type { RunOptions } from "../../config/index.js";
 import { versionBlock, PACKAGE_VERSION } from "../version.js";
+import { writeReport } from "../../report/index.js";
+import { displayPath } from "../../util/display-path.js";
 import type { RegisterCommand } from "./index.js";
 
 /** The flags shared by learn and run (environment, engine and connection settings). */
@@ -78,24 +80,9 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     const flags = explicitFlags(cmd);
     const logger = createLogger({ level: flags.debug ? "debug" : "info", timestamps: Boolean(flags.debug) });
     try {
-      let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
-      options = applyCliOverrides(options, flags, logger);
-      const device = options.torch_settings.device ?? "auto";
-      const allowSoftwareGpu = Boolean(flags.allowSoftwareGpu);
-      // gpu: the models train in worker threads on WebGPU; this thread keeps wasm for export.
-      const adapter = device === "gpu" ? await acquireWebGpu(allowSoftwareGpu) : null;
-      const backend = await initBackend(adapter ? "wasm" : device);
-      const deps = adapter ? sacDeps({ engine: "gpu", allowSoftwareGpu }) : undefined;
-      process.stdout.write(versionBlock(adapter ? `WebGPU on ${formatAdapter(adapter)}, SAC in worker threads (main thread: ${backend.description})` : backend.description) + "\n");
-      options = withResolvedSeed(options, logger);
-      const training = !options.checkpoint_settings.inference;
-      const result = await runUntilSignal(options, logger, {
-        logger,
-        version: PACKAGE_VERSION,
-        deterministic: Boolean(flags.deterministic),
-        editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
-        createTrainer: sacTrainerFactory(logger, training, deps),
-      });
+      const { options, deps } = await prepareTraining(configPath, flags, logger);
+      const result = await runUntilSignal(logger, (signal) => runTraining(options, { ...deps, signal }));
+      if (!options.checkpoint_settings.inference) await writeRunReport(result.runDir, logger);
       setExitCode(result.exitCode);
     } catch (error) {
       logger.error(errorMessage(error));
@@ -103,6 +90,53 @@ export const registerLearn: RegisterCommand = (program, setExitCode) => {
     }
   });
 };
+
+export interface TrainingSetup {
+  readonly options: RunOptions;
+  readonly deps: Omit<RunTrainingDeps, "signal">;
+}
+
+/**
+ * What learn and pbt share before a run starts: the options from the YAML and the typed flags
+ * (`adjust` edits them before the seed is resolved), the tensor backend (printed), the resolved
+ * seed and the SAC trainer factory.
+ */
+export async function prepareTraining(
+  configPath: string | undefined,
+  flags: Partial<CliFlags>,
+  logger: Logger,
+  adjust: (o: RunOptions) => RunOptions = (o) => o,
+): Promise<TrainingSetup> {
+  let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
+  options = adjust(applyCliOverrides(options, flags, logger));
+  const device = options.torch_settings.device ?? "auto";
+  const allowSoftwareGpu = Boolean(flags.allowSoftwareGpu);
+  // gpu: the models train in worker threads on WebGPU; this thread keeps wasm for export.
+  const adapter = device === "gpu" ? await acquireWebGpu(allowSoftwareGpu) : null;
+  const backend = await initBackend(adapter ? "wasm" : device);
+  const sac = adapter ? sacDeps({ engine: "gpu", allowSoftwareGpu }) : undefined;
+  process.stdout.write(versionBlock(adapter ? `WebGPU on ${formatAdapter(adapter)}, SAC in worker threads (main thread: ${backend.description})` : backend.description) + "\n");
+  options = withResolvedSeed(options, logger);
+  const training = !options.checkpoint_settings.inference;
+  const deps = {
+    logger,
+    version: PACKAGE_VERSION,
+    deterministic: Boolean(flags.deterministic),
+    editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
+    createTrainer: sacTrainerFactory(logger, training, sac),
+  };
+  return { options, deps };
+}
+
+/** results/<run-id>/report.html at the end of a run; a failure is a warning (the run itself is saved). */
+export async function writeRunReport(runDir: string, logger: Logger): Promise<void> {
+  try {
+    const r = await writeReport(runDir);
+    logger.info(`Wrote the report ${displayPath(r.path)}.`);
+  } catch (error) {
+    logger.warn(`No report written: ${errorMessage(error)}`);
+  }
+}
 
 /**
  * Trainers that log (e.g. ML-Agents' one-time group-reward warning); training false for --inference.
@@ -124,7 +158,7 @@ export function withResolvedSeed(options: RunOptions, logger: Logger, random: ()
  * Runs with SIGINT/SIGTERM wired to the run's stop. A second Ctrl+C leaves at once; one arriving
  * within a second is the same key press delivered twice (to the process and its group).
  */
-async function runUntilSignal(options: RunOptions, logger: Logger, deps: Omit<RunTrainingDeps, "signal">): Promise<RunResult> {
+export async function runUntilSignal(logger: Logger, start: (signal: AbortSignal) => Promise<RunResult>): Promise<RunResult> {
   const stop = new AbortController();
   let firstSignalAt = 0;
   const onSignal = (): void => {
@@ -139,7 +173,7 @@ async function runUntilSignal(options: RunOptions, logger: Logger, deps: Omit<Ru
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    return await runTraining(options, { ...deps, signal: stop.signal });
+    return await start(stop.signal);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

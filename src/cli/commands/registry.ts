@@ -4,7 +4,8 @@ import { registerExport } from "./export.js";
 import type { RegisterCommand } from "./index.js";
 import { registerInspect } from "./inspect.js";
 import { registerLearn } from "./learn.js";
+import { registerPbt } from "./pbt.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 
-export const commands: RegisterCommand[] = [registerLearn, registerInspect, registerEmulate, registerExport, registerRun, registerReport];
+export const commands: RegisterCommand[] = [registerLearn, registerPbt, registerInspect, registerEmulate, registerExport, registerRun, registerReport];

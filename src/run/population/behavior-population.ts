@@ -1,0 +1,162 @@
+// The PBT population of one behavior inside a run: its coordinator, each member's episode returns
+// and readiness clock, and the snapshots. After every env step it reports each member's own agent
+// steps and finished episodes, takes the snapshots the coordinator asks for, and carries out its
+// exploit decisions: load exactly the recorded snapshot, set the explored hyperparameters, restart
+// the member's schedules, checkpoint it, log the lineage event, confirm, release.
+import type { PbtSettings, TrainerSettings } from "../../config/index.js";
+import { environmentParameterPrefix } from "../../config/pbt-settings-types.js";
+import { baseHyperparameters, exploitEvent, initEvent, PopulationCoordinator, withHyperparameters } from "../../trainers/pbt/index.js";
+import type { ExploitDecision, LineageLog } from "../../trainers/pbt/index.js";
+import type { MutableHyperparameters } from "../../trainers/hyperparameters.js";
+import type { Trainer } from "../../trainers/trainer.js";
+import type { Logger } from "../../util/logger.js";
+import type { BehaviorTeam } from "../behavior-team.js";
+import { checkpointMember } from "../member-checkpoint.js";
+import { EpisodeReturns, withEpisodeReturns } from "./episode-returns.js";
+import type { BehaviorPopulationFile } from "./population-file.js";
+import type { SnapshotStore } from "./snapshot-store.js";
+
+export interface PopulationStepContext {
+  readonly logger: Logger;
+  readonly lineage: LineageLog;
+  /** Writes the population file (every behavior) atomically. */
+  save(): Promise<void>;
+  /** "behavior|member|step|source" of exploit events already in the log (a resume redoing a pending exploit writes it once). */
+  readonly loggedExploits: Set<string>;
+  /** The member has new hyperparameters (after an exploit). */
+  memberChanged?(member: number): void;
+}
+
+export class BehaviorPopulation {
+  private readonly returns: EpisodeReturns[];
+  /** Trainer step at the last report: a member's own agent steps grow by the difference (an exploit replaces the trainer's count). */
+  private readonly lastTrainerStep: (number | null)[];
+  private snapshotCount = 0;
+
+  private constructor(
+    readonly behavior: string,
+    readonly coordinator: PopulationCoordinator,
+    private readonly store: SnapshotStore,
+    private pending: ExploitDecision[],
+    private initPending: boolean,
+  ) {
+    const n = coordinator.members.length;
+    this.returns = Array.from({ length: n }, () => new EpisodeReturns());
+    this.lastTrainerStep = Array.from({ length: n }, () => null);
+  }
+
+  /** A new population: members' hyperparameters sampled around the behavior's settings; init events written with the first step. */
+  static fresh(behavior: string, pbt: PbtSettings, settings: TrainerSettings, seed: number, store: SnapshotStore, logInit = true): BehaviorPopulation {
+    return new BehaviorPopulation(behavior, PopulationCoordinator.create(pbt, baseHyperparameters(settings, pbt), seed), store, [], logInit);
+  }
+
+  /** The population of a resumed run, as its population file left it. */
+  static restored(behavior: string, pbt: PbtSettings, saved: BehaviorPopulationFile, store: SnapshotStore): BehaviorPopulation {
+    return new BehaviorPopulation(behavior, PopulationCoordinator.fromState(pbt, saved.coordinator), store, structuredClone(saved.pending), false);
+  }
+
+  get size(): number {
+    return this.coordinator.members.length;
+  }
+
+  toFile(): BehaviorPopulationFile {
+    return { coordinator: this.coordinator.toState(), pending: structuredClone(this.pending) };
+  }
+
+  /** Member `index`'s settings: the behavior's, with the member's current hyperparameters. */
+  memberSettings(settings: TrainerSettings, index: number): TrainerSettings {
+    return withHyperparameters(settings, this.coordinator.member(index).hyperparameters);
+  }
+
+  /** The member's trainer as the run sees it: its finished episodes and loads are tracked here. */
+  track<T extends Trainer>(trainer: T, index: number): T {
+    this.lastTrainerStep[index] = trainer.stepCount;
+    return withEpisodeReturns(trainer, this.returns[index]!, (t) => (this.lastTrainerStep[index] = t.stepCount));
+  }
+
+  /** One round of PBT bookkeeping after an env step. */
+  async step(team: BehaviorTeam, ctx: PopulationStepContext): Promise<void> {
+    if (this.initPending) {
+      const now = new Date();
+      for (const m of this.coordinator.members) await ctx.lineage.append(initEvent(this.behavior, m.id, m.hyperparameters, now));
+      this.initPending = false;
+      await ctx.save();
+    }
+    if (this.pending.length > 0) await this.applyPending(team, ctx);
+    for (const m of team.members) {
+      const trainer = m.trainer;
+      const delta = Math.max(0, trainer.stepCount - (this.lastTrainerStep[m.index] ?? trainer.stepCount));
+      this.lastTrainerStep[m.index] = trainer.stepCount;
+      const episodes = this.returns[m.index]!.take();
+      if (delta === 0 && episodes.length === 0) continue;
+      const steps = this.coordinator.member(m.index).steps + delta;
+      if (!this.coordinator.report(m.index, steps, episodes).ready) continue;
+      const id = `m${m.index}-s${steps}-${Date.now().toString(36)}-${this.snapshotCount++}`;
+      await this.store.take(id, trainer);
+      const outcome = this.coordinator.snapshotTaken(m.index, id);
+      this.pending.push(...outcome.decisions);
+      // Saved before anything is deleted: the file on disk never names a snapshot already gone.
+      await ctx.save();
+      await this.store.release(outcome.released);
+      if (this.pending.length > 0) await this.applyPending(team, ctx);
+    }
+  }
+
+  /** The member with the best recorded score, else the best latest summary, else 0. */
+  best(team: BehaviorTeam): number {
+    const recorded = this.coordinator.best();
+    if (recorded !== null) return recorded;
+    let best = 0;
+    for (const m of team.members) if ((m.lastMeanReward ?? -Infinity) > (team.members[best]!.lastMeanReward ?? -Infinity)) best = m.index;
+    return best;
+  }
+
+  private async applyPending(team: BehaviorTeam, ctx: PopulationStepContext): Promise<void> {
+    while (this.pending.length > 0) {
+      const d = this.pending[0]!;
+      const m = team.members[d.member]!;
+      await this.store.loadInto(d.snapshotId, m.trainer);
+      m.trainer.setHyperparameters(trainerHyperparameters(d.newHyperparameters));
+      this.lastTrainerStep[d.member] = m.trainer.stepCount;
+      this.returns[d.member]!.reset();
+      m.summaries.restart(m.trainer.stepCount);
+      m.checkpoints.restart(m.trainer.stepCount);
+      await checkpointMember(m, team.spec, false, { logger: ctx.logger });
+      const key = exploitKey(this.behavior, d);
+      if (!ctx.loggedExploits.has(key)) {
+        await ctx.lineage.append(exploitEvent(this.behavior, d, new Date()));
+        ctx.loggedExploits.add(key);
+      }
+      ctx.logger.info(describeExploit(this.behavior, d));
+      ctx.memberChanged?.(d.member);
+      const { released } = this.coordinator.exploitLoaded(d.member, d.snapshotId);
+      this.pending.shift();
+      await ctx.save();
+      await this.store.release(released);
+    }
+  }
+}
+
+export function exploitKey(behavior: string, e: { member: number; step: number; source: number | null }): string {
+  return `${behavior}|${e.member}|${e.step}|${e.source}`;
+}
+
+/** The trainer's share of a member's hyperparameters (environment parameters go to its environment). */
+export function trainerHyperparameters(h: Readonly<Record<string, number>>): Partial<MutableHyperparameters> {
+  return Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith(environmentParameterPrefix))) as Partial<MutableHyperparameters>;
+}
+
+function describeExploit(behavior: string, d: ExploitDecision): string {
+  const changes = Object.keys(d.newHyperparameters)
+    .filter((k) => d.oldHyperparameters[k] !== d.newHyperparameters[k])
+    .map((k) => `${k} ${fmt(d.oldHyperparameters[k])} -> ${fmt(d.newHyperparameters[k])}`);
+  const own = d.scores.member === null ? "failed" : `score ${fmt(d.scores.member)}`;
+  return (
+    `PBT ${behavior}: member ${d.member} (${own}, step ${d.step}) loads member ${d.source}'s snapshot of step ${d.sourceStep} ` +
+    `(score ${fmt(d.scores.source)}); ${changes.length ? changes.join(", ") : "hyperparameters unchanged"}.`
+  );
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined ? "-" : Number(x.toPrecision(4)).toString();
+}
