@@ -183,36 +183,9 @@ export type ObsInputs = readonly tf.Tensor[];
 
 function encodeVisual(v: VisualVars, x: tf.Tensor4D, params: boolean): tf.Tensor2D {
   const h1 = conv2dLeaky(x, v.conv1.w as tf.Tensor4D, v.conv1.b as tf.Tensor1D, v.conv1.stride, { x: false, params });
-  return encodeAfterConv1(v, h1, params);
-}
-
-function encodeAfterConv1(v: VisualVars, h1: tf.Tensor4D, params: boolean): tf.Tensor2D {
   const h2 = conv2dLeaky(h1, v.conv2.w as tf.Tensor4D, v.conv2.b as tf.Tensor1D, v.conv2.stride, { x: params, params });
-  const flat = tf.reshape(tf.transpose(h2, [0, 3, 1, 2]), [h1.shape[0], -1]); // flatten in C,H,W order (docs/protocol.md §6.4)
+  const flat = tf.reshape(tf.transpose(h2, [0, 3, 1, 2]), [x.shape[0], -1]); // flatten in C,H,W order (docs/protocol.md §6.4)
   return dense(flat, v.dense.w, v.dense.b, "leaky", { x: params, params }) as tf.Tensor2D;
-}
-
-/**
- * Several encoders on the SAME images (the twin critics, or the twin targets): their first
- * convolutions read the same input, so they run as ONE conv2d with the filters stacked along the
- * output channels (weights [k, k, C, G * 16]), then split. Same arithmetic as separate encoders, one
- * wider kernel instead of G narrow ones (and one weight-gradient conv in backprop). Gradients are
- * unchanged: each encoder's conv1 filters receive exactly their own slice of the stacked filter's
- * gradient (Concat's gradient is a split), so no encoder sees another's loss. Checked against
- * separate encoders in test/trainers/sac/networks.test.ts.
- */
-export function encodeVisualGroup(vs: readonly VisualVars[], x: tf.Tensor4D, params: boolean): tf.Tensor2D[] {
-  if (vs.length === 1) return [encodeVisual(vs[0], x, params)];
-  const w = tf.concat(vs.map((v) => v.conv1.w), 3) as tf.Tensor4D;
-  const b = tf.concat(vs.map((v) => v.conv1.b), 0) as tf.Tensor1D;
-  const h1 = conv2dLeaky(x, w, b, vs[0].conv1.stride, { x: false, params });
-  const parts = tf.split(h1, vs.map((v) => v.conv1.w.shape[3] as number), 3) as tf.Tensor4D[];
-  return vs.map((v, g) => encodeAfterConv1(v, parts[g], params));
-}
-
-/** Both critics' encodings with separate first convolutions: the reference form of encodeVisualGroup. */
-export function encodeVisualSeparately(vs: readonly VisualVars[], x: tf.Tensor4D, params: boolean): tf.Tensor2D[] {
-  return vs.map((v) => encodeVisual(v, x, params));
 }
 
 function mlp(x: tf.Tensor, body: readonly DenseVars[], head: DenseVars, firstNeedsX: boolean, params: boolean, upstream: boolean): tf.Tensor {
@@ -245,12 +218,14 @@ export function criticForward(critics: CriticVars, inputs: ObsInputs, action: tf
     const parts = action ? [...inputs, action] : [...inputs];
     x = parts.length === 1 ? parts[0] : tf.concat(parts, 1); // [B, in], shared by both critics
   } else {
-    const encoded = inputs.map((t, i) => {
-      const v = critics.visual[i];
-      return v === null ? [t, t] : encodeVisualGroup(v, t as tf.Tensor4D, needs.params);
-    });
+    // Each critic runs its own encoder. Stacking both critics' conv1 filters into one 32-channel
+    // conv2d was measured (bench/visual.ts) to cost the same CPU time as two 16-channel ones on
+    // tfjs-wasm, and splitting the result along the channel axis is a strided copy: not kept.
     const perCritic = [0, 1].map((g) => {
-      const parts = encoded.map((pair) => pair[g]);
+      const parts = inputs.map((t, i) => {
+        const v = critics.visual[i];
+        return v === null ? t : encodeVisual(v[g], t as tf.Tensor4D, needs.params);
+      });
       if (action) parts.push(action);
       return parts.length === 1 ? parts[0] : tf.concat(parts, 1);
     });
