@@ -21,7 +21,6 @@ import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } fro
 import { runTraining } from "../src/run/run-training.js";
 import { initBackend } from "../src/trainers/backend.js";
 import { GpuSacEngine } from "../src/trainers/gpu/gpu-sac-engine.js";
-import { conv2dInputGrad } from "../src/trainers/sac/layers.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { sacDeps, SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { TransitionBatch } from "../src/trainers/common/transition.js";
@@ -125,7 +124,7 @@ function kernelOf(k: KernelShape): () => tf.Tensor {
   if (k.kind === "conv2d-dX") {
     const dz = rnd([B, oh, ow, co]) as tf.Tensor4D;
     const w = rnd([kh, kw, ci, co]) as tf.Tensor4D;
-    return () => conv2dInputGrad(dz, w, [B, H, W, C], s); // what layers.ts runs (tfjs' kernel: row below)
+    return () => tf.conv2dTranspose(dz, w, [B, H, W, C], s, "valid");
   }
   // weight gradient as layers.ts computes it: conv(x^T, dz^T, dilation = stride)
   const xT = rnd([C, H, W, B]) as tf.Tensor4D;
@@ -162,12 +161,6 @@ if (!flags["skip-micro"]) {
       console.log(`| ${l.camera.join("x")} | ${k.name} | ${k.dims.join(",")} | ${k.calls} | ${t.cpuMs.toFixed(3)} | ${gf(k.flops, t.cpuMs)} | ${(t.cpuMs * k.calls).toFixed(1)} | ${t.ms.toFixed(3)} |`);
     }
     floorMs.set(l, floor);
-    const dX = updateKernels(l).find((k) => k.kind === "conv2d-dX")!;
-    const [B, H, W, C, , , , co, st] = dX.dims as number[] as [number, number, number, number, number, number, number, number, number];
-    const dz = tf.randomUniform([B, Math.floor((H - 4) / st) + 1, Math.floor((W - 4) / st) + 1, co]) as tf.Tensor4D;
-    const w = tf.randomUniform([4, 4, C, co]) as tf.Tensor4D;
-    const t = await timeMs(() => tf.conv2dTranspose(dz, w, [B, H, W, C], st, "valid"), 0.5);
-    console.log(`| ${l.camera.join("x")} | (not used: tfjs conv2dTranspose for the conv2 input gradient) | ${dX.dims.join(",")} | | ${t.cpuMs.toFixed(3)} | ${gf(dX.flops, t.cpuMs)} | | ${t.ms.toFixed(3)} |`);
     console.log(`| ${l.camera.join("x")} | kernel floor (sum) | | | | ${gf(updateFlops(l), floor)} | ${floor.toFixed(1)} | |`);
   }
   console.log(`(load average: ${load()})`);
