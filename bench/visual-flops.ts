@@ -53,7 +53,7 @@ export function updateKernels(l: VisualLayout): KernelShape[] {
     { name: "conv1 weight gradient", kind: "conv2d-dW", dims: [B, h, w, c, 8, 8, c, 16, 4], flops: conv1, calls: 3 },
     { name: "conv2 4x4/2 forward", kind: "conv2d", dims: [B, h1, w1, 16, 4, 4, 16, 32, 2], flops: conv2, calls: 8 },
     { name: "conv2 weight gradient", kind: "conv2d-dW", dims: [B, h1, w1, 16, 4, 4, 16, 32, 2], flops: conv2, calls: 3 },
-    { name: "conv2 input gradient", kind: "conv2d-dX", dims: [B, h1, w1, 16, 4, 4, 16, 32, 2], flops: conv2, calls: 3 },
+    { name: "conv2 input gradient (tfjs conv2dTranspose)", kind: "conv2d-dX", dims: [B, h1, w1, 16, 4, 4, 16, 32, 2], flops: conv2, calls: 3 },
     { name: `dense ${flat}->${l.hidden} forward`, kind: "matMul", dims: [B, flat, l.hidden], flops: dense, calls: 8 },
     { name: `dense ${flat}->${l.hidden} weight gradient`, kind: "matMul", dims: [flat, B, l.hidden], flops: dense, calls: 3 },
     { name: `dense ${flat}->${l.hidden} input gradient`, kind: "matMul", dims: [B, l.hidden, flat], flops: dense, calls: 3 },
