@@ -112,8 +112,9 @@ function withGrad(
 
 /**
  * dL/dx of a valid, strided conv2d: what tf.conv2dTranspose(dz, w, xShape, stride, "valid") gives,
- * as ONE plain stride-1 conv2d. Why: tfjs-wasm's Conv2DBackpropInput runs at ~1 GFLOP/s against
- * ~10 for its Conv2D (bench/visual.ts, 2 cores). Sub-pixel (phase) decomposition: input row
+ * as ONE plain stride-1 conv2d. Why: tfjs-wasm's Conv2DBackpropInput runs at 2-3 GFLOP/s against
+ * 11-25 for its Conv2D on the encoder's shapes; the GridWorld update takes 13-16 % less CPU time
+ * this way (bench/visual.ts, README "Visual observations"). Sub-pixel (phase) decomposition: input row
  * y = s*Y + p only meets kernel rows ky = p + s*j, at output row Y - j; so for each phase (p, q) the
  * gradient is a full correlation of dz with the sub-kernel w[p + s*(k/s - 1 - j), q + s*(k/s - 1 - i)].
  * The s*s phases are the output channels of one conv; a reshape and one transpose interleave them
