@@ -111,6 +111,63 @@ function withGrad(
 }
 
 /**
+ * dL/dx of a valid, strided conv2d: what tf.conv2dTranspose(dz, w, xShape, stride, "valid") gives,
+ * as ONE plain stride-1 conv2d. Why: tfjs-wasm's Conv2DBackpropInput runs at 2-3 GFLOP/s against
+ * 11-25 for its Conv2D on the encoder's shapes; the GridWorld update takes 13-16 % less CPU time
+ * this way (bench/visual.ts, README "Visual observations"). Sub-pixel (phase) decomposition: input row
+ * y = s*Y + p only meets kernel rows ky = p + s*j, at output row Y - j; so for each phase (p, q) the
+ * gradient is a full correlation of dz with the sub-kernel w[p + s*(k/s - 1 - j), q + s*(k/s - 1 - i)].
+ * The s*s phases are the output channels of one conv; a reshape and one transpose interleave them
+ * (depth-to-space). Needs the kernel size to be a multiple of the stride, else tfjs' own kernel runs.
+ */
+export function conv2dInputGrad(dz: tf.Tensor4D, w: tf.Tensor4D, xShape: [number, number, number, number], stride: number): tf.Tensor4D {
+  const [kh, kw, ci, co] = w.shape;
+  const s = stride;
+  if (s === 1 || kh % s !== 0 || kw % s !== 0) return tf.conv2dTranspose(dz, w, xShape, s, "valid");
+  const [B, H, W] = xShape;
+  const [, oh, ow] = dz.shape;
+  const jh = kh / s;
+  const jw = kw / s;
+  const phases = tf.gather(tf.reshape(w, [-1]), phaseIndex(kh, kw, ci, co, s)); // [jh, jw, co, s, s, ci] flat
+  const filter = tf.reshape(phases, [jh, jw, co, s * s * ci]) as tf.Tensor4D;
+  const padded = tf.pad(dz, [[0, 0], [jh - 1, jh - 1], [jw - 1, jw - 1], [0, 0]]);
+  const y = tf.conv2d(padded as tf.Tensor4D, filter, 1, "valid"); // [B, Y, X, (p, q, ci)]
+  const Y = oh + jh - 1;
+  const X = ow + jw - 1;
+  const rows = tf.transpose(tf.reshape(y, [B * Y, X, s, s * ci]), [0, 2, 1, 3]); // [B*Y, p, X, (q, ci)]
+  const dense = tf.reshape(rows, [B, Y * s, X * s, ci]);
+  // Rows / columns past (o - 1) * s + k were never read by the convolution: zero gradient.
+  return tf.pad(dense, [[0, 0], [0, H - Y * s], [0, W - X * s], [0, 0]]) as tf.Tensor4D;
+}
+
+/** Host-side index arrays only: a cached tensor would outlive a backend switch (tests, gpu workers). */
+const phaseIndices = new Map<string, Int32Array>();
+
+/** Flat indices into w [kh, kw, ci, co] laid out as [j, i, co, p, q, ci], kernel rows / columns flipped. */
+function phaseIndex(kh: number, kw: number, ci: number, co: number, s: number): tf.Tensor1D {
+  const key = `${kh},${kw},${ci},${co},${s}`;
+  let idx = phaseIndices.get(key);
+  if (idx === undefined) {
+    const jh = kh / s;
+    const jw = kw / s;
+    idx = new Int32Array(kh * kw * ci * co);
+    let n = 0;
+    for (let j = 0; j < jh; j++)
+      for (let i = 0; i < jw; i++)
+        for (let o = 0; o < co; o++)
+          for (let p = 0; p < s; p++)
+            for (let q = 0; q < s; q++)
+              for (let c = 0; c < ci; c++) {
+                const ky = p + s * (jh - 1 - j);
+                const kx = q + s * (jw - 1 - i);
+                idx[n++] = ((ky * kw + kx) * ci + c) * co + o;
+              }
+    phaseIndices.set(key, idx);
+  }
+  return tf.tensor1d(idx, "int32");
+}
+
+/**
  * LeakyReLU(conv2d(x, w, stride, valid) + b), x NHWC [B, H, W, C], w HWIO [kh, kw, ci, co], b [co].
  * dW uses the dilated-convolution identity: dW = conv(x^T, dz^T, dilation = stride) cropped to kh x kw.
  */
@@ -128,7 +185,7 @@ export function conv2dLeaky(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, stri
       const dw = tf.transpose(tf.slice(full, [0, 0, 0, 0], [ci, kh, kw, co]), [1, 2, 0, 3]);
       out.push(dw, tf.sum(dz, [0, 1, 2]));
     }
-    if (needs.x) out.push(tf.conv2dTranspose(dz, ww, xx.shape, stride, "valid"));
+    if (needs.x) out.push(conv2dInputGrad(dz, ww, xx.shape, stride));
     return out;
   };
   if (!needs.x && !needs.params) return tf.leakyRelu(forward(w, b, x), LEAK);

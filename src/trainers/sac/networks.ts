@@ -218,6 +218,9 @@ export function criticForward(critics: CriticVars, inputs: ObsInputs, action: tf
     const parts = action ? [...inputs, action] : [...inputs];
     x = parts.length === 1 ? parts[0] : tf.concat(parts, 1); // [B, in], shared by both critics
   } else {
+    // Each critic runs its own encoder. Stacking both critics' conv1 filters into one 32-filter
+    // conv2d cost the same CPU time as two 16-filter ones on tfjs-wasm (measured 2026-12-06), and
+    // splitting its output along the channel axis is a strided copy: not done.
     const perCritic = [0, 1].map((g) => {
       const parts = inputs.map((t, i) => {
         const v = critics.visual[i];

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../../src/trainers/backend.js";
-import { conv2dLeaky, dense, type Activation } from "../../../src/trainers/sac/layers.js";
+import { conv2dInputGrad, conv2dLeaky, dense, type Activation } from "../../../src/trainers/sac/layers.js";
 import { floats } from "./helpers.js";
 
 beforeAll(async () => {
@@ -92,4 +92,20 @@ describe("conv2dLeaky with custom gradient", () => {
           }
     [dx, dw, db].forEach((ref, k) => ref.forEach((v, i) => expect(grads[k][i]).toBeCloseTo(v, 4)));
   });
+});
+
+describe("conv2dInputGrad (one stride-1 conv instead of Conv2DBackpropInput)", () => {
+  for (const [H, W, K, S, C, O] of [[15, 20, 4, 2, 16, 32], [36, 37, 8, 4, 3, 5], [10, 11, 3, 2, 2, 3]]) {
+    it(`x ${H}x${W}x${C}, kernel ${K}x${K} stride ${S}, ${O} outputs: equals tf.conv2dTranspose`, () => {
+      tf.tidy(() => {
+        const oh = Math.floor((H - K) / S) + 1;
+        const ow = Math.floor((W - K) / S) + 1;
+        const dz = tf.tensor4d(floats(2 * oh * ow * O, 21), [2, oh, ow, O]);
+        const w = tf.tensor4d(floats(K * K * C * O, 22), [K, K, C, O]);
+        const ours = conv2dInputGrad(dz, w, [2, H, W, C], S);
+        expect(ours.shape).toEqual([2, H, W, C]);
+        expect(maxDiff(ours, tf.conv2dTranspose(dz, w, [2, H, W, C], S, "valid"))).toBeLessThan(1e-4);
+      });
+    });
+  }
 });
