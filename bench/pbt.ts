@@ -59,7 +59,10 @@ class MemberTiming {
   decisions = 0;
   updateMs = 0;
   updates = 0;
-  wrap(t: Trainer): Trainer {
+  /** performance.now() at the run's start, and when each member's trainer first reached the budget. */
+  startMs = 0;
+  doneMs = new Map<number, number>();
+  wrap(t: Trainer, member: number): Trainer {
     const self = this;
     return new Proxy(t, {
       get(target, key, receiver) {
@@ -69,7 +72,9 @@ class MemberTiming {
         if (key === "act") {
           return (...args: unknown[]) => {
             self.decisions += (args[0] as { length: number }).length;
-            return f.apply(target, args);
+            const r = f.apply(target, args);
+            if (!self.doneMs.has(member) && target.stepCount >= steps) self.doneMs.set(member, performance.now() - self.startMs);
+            return r;
           };
         }
         if (key === "maybeUpdate") {
@@ -117,9 +122,11 @@ async function runSize(size: number): Promise<SizeResult> {
     options = { ...options, pbt };
   }
   const timing = new MemberTiming();
-  const createTrainer: TrainerFactory = (behaviorName, spec, settings, s) => timing.wrap(new SacTrainer({ behaviorName, spec, settings, seed: s, logger }));
+  const createTrainer: TrainerFactory = (behaviorName, spec, settings, s, member) =>
+    timing.wrap(new SacTrainer({ behaviorName, spec, settings, seed: s, logger }), member);
   const deps: RunTrainingDeps = { logger, version: "bench", createTrainer };
   const t0 = performance.now();
+  timing.startMs = t0;
   try {
     const result = size === 1 ? await runTraining(options, deps) : await (await createPbtRun(options, deps)).run();
     if (result.exitCode !== 0) throw new Error(`population of ${size}: the run exited with code ${result.exitCode}`);
@@ -141,16 +148,22 @@ for (const size of sizes) {
   console.log(`  population ${size}: ${r.timing.decisions} decisions, ${r.timing.updates} updates in ${r.wallS.toFixed(1)} s; load ${r.loadAfter}`);
 }
 
+function doneSpan(t: MemberTiming): string {
+  const xs = [...t.doneMs.values()].map((ms) => ms / 1000);
+  return xs.length ? `${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}` : "-";
+}
+
 const one = results.find((r) => r.size === 1);
 // A member's decisions/s is its step budget over the run's wall-clock (the run ends when the last
 // member reaches max_steps); members that finish early keep acting (without training) until then,
-// which the "decisions, all members" column counts.
-console.log("\n| population | wall-clock s | decisions/s per member | update ms per member | updates per member | decisions, all members | wall-clock / population of 1 |");
-console.log("|---|---|---|---|---|---|---|");
+// which the "decisions, all members" column counts; "members done" gives when the first and the
+// last member reached the budget (s from the run's start).
+console.log("\n| population | wall-clock s | decisions/s per member | update ms per member | updates per member | decisions, all members | members done, first-last s | wall-clock / population of 1 |");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of results) {
   const ratio = one ? (r.wallS / one.wallS).toFixed(2) : "-";
   console.log(
-    `| ${r.size} | ${r.wallS.toFixed(1)} | ${(steps / r.wallS).toFixed(0)} | ${(r.timing.updateMs / r.size).toFixed(0)} | ${(r.timing.updates / r.size).toFixed(0)} | ${r.timing.decisions} | ${ratio} |`,
+    `| ${r.size} | ${r.wallS.toFixed(1)} | ${(steps / r.wallS).toFixed(0)} | ${(r.timing.updateMs / r.size).toFixed(0)} | ${(r.timing.updates / r.size).toFixed(0)} | ${r.timing.decisions} | ${doneSpan(r.timing)} | ${ratio} |`,
   );
 }
 const eight = results.find((r) => r.size === 8);
