@@ -49,8 +49,7 @@ export class FastSacEngine implements SacEngine {
   }
 
   hyperparameters(): SacHyperparameters {
-    const h = this.common.hyperparameters;
-    return { ...h, targetEntropyDiscrete: [...h.targetEntropyDiscrete] };
+    return this.common.copyHyperparameters();
   }
 
   updateNormalizer(obs: readonly Float32Array[], n: number): void {

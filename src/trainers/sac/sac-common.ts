@@ -93,6 +93,12 @@ export class SacCommon {
     this.refreshNormArrays();
   }
 
+  /** A copy of the hyperparameters the next update uses (the caller may keep or edit it). */
+  copyHyperparameters(): SacHyperparameters {
+    const h = this.hyperparameters;
+    return { ...h, targetEntropyDiscrete: [...h.targetEntropyDiscrete] };
+  }
+
   setHyperparameters(h: Partial<EngineHyperparameters>): void {
     const { initEntropyCoef, ...rest } = h;
     const discrete = rest.targetEntropyDiscrete ?? this.hyperparameters.targetEntropyDiscrete;

@@ -83,8 +83,7 @@ export class TapeSac {
   }
 
   hyperparameters(): SacHyperparameters {
-    const h = this.common.hyperparameters;
-    return { ...h, targetEntropyDiscrete: [...h.targetEntropyDiscrete] };
+    return this.common.copyHyperparameters();
   }
 
   updateNormalizer(obs: readonly Float32Array[], n: number): void {
