@@ -58,6 +58,12 @@ export interface PbtSettings {
   metric: PbtMetric;
   /** Episodes in the score. Default 30 for mean_reward, 10 for evaluation. */
   episodes: number;
+  /**
+   * metric evaluation: an evaluation episode is cut after this many decisions (its return so far
+   * counts; the agent trains on), so a policy that never ends an episode cannot stall its member.
+   * Set (default 10000) with metric evaluation only.
+   */
+  evaluation_max_steps?: number;
   /** Member 0 is never replaced or mutated (a reference run, as Sample Factory's policy 0). Default false. */
   keep_reference: boolean;
   /** The source's mean must exceed the member's by this fraction of |member mean|. Default 0.05. */

@@ -25,6 +25,7 @@ const pbtKeys = [
   "quantile_fraction",
   "metric",
   "episodes",
+  "evaluation_max_steps",
   "keep_reference",
   "relative_margin",
   "significance",
@@ -42,6 +43,8 @@ export const pbtDefaults = {
   quantile_fraction: 0.25,
   metric: "mean_reward",
   episodes: { mean_reward: 30, evaluation: 10 },
+  /** Far above the MaxStep of ML-Agents' example scenes (at most 5000 Academy steps). */
+  evaluation_max_steps: 10000,
   keep_reference: false,
   relative_margin: 0.05,
   significance: 0.05,
@@ -73,11 +76,15 @@ export function parsePbtSettings(node: YNode, path: string, r: SchemaReader): Pb
     metric,
     // The Welch test needs at least two episodes on each side.
     episodes: (x = get("episodes")) ? r.int(...x, { min: 2 }) : pbtDefaults.episodes[metric],
+    ...(metric === "evaluation" ? { evaluation_max_steps: (x = get("evaluation_max_steps")) ? r.int(...x, { min: 1 }) : pbtDefaults.evaluation_max_steps } : {}),
     keep_reference: (x = get("keep_reference")) ? r.bool(...x) : pbtDefaults.keep_reference,
     relative_margin: (x = get("relative_margin")) ? r.number(...x, { min: 0 }) : pbtDefaults.relative_margin,
     significance: (x = get("significance")) ? r.number(...x, { min: 0, max: 1, minExclusive: true }) : pbtDefaults.significance,
     explore: (x = get("explore")) ? parseExplore(...x, r) : [],
   };
+  if ((x = get("evaluation_max_steps")) && metric !== "evaluation") {
+    throw new ConfigError(x[1], `${x[1]}: applies to metric: evaluation only (the metric is ${metric})`, r.at(x[0].line));
+  }
   if (settings.keep_reference && population_size < 3) {
     const [n, p] = need("population_size");
     throw new ConfigError(p, `${p}: keep_reference needs a population of at least 3 (member 0 is never replaced), got ${population_size}`, r.at(n.line));

@@ -30,7 +30,9 @@ describe("pbt: section", () => {
       significance: 0.05,
       explore: [],
     });
-    expect(parse("  population_size: 4\n  ready: 5000\n  metric: evaluation\n").episodes).toBe(10);
+    const evaluation = parse("  population_size: 4\n  ready: 5000\n  metric: evaluation\n");
+    expect([evaluation.episodes, evaluation.evaluation_max_steps]).toEqual([10, 10000]);
+    expect(parse("  population_size: 4\n  ready: 5000\n  metric: evaluation\n  evaluation_max_steps: 300\n").evaluation_max_steps).toBe(300);
   });
 
   it("reads continuous, log-uniform, categorical and environment-parameter rules", () => {
@@ -71,6 +73,8 @@ describe("pbt: section", () => {
     );
     const back = parseRunOptions(runOptionsToYaml(options));
     expect(back).toEqual(options);
+    const evaluation = parseRunOptions(withPbt("  population_size: 3\n  ready: 10\n  metric: evaluation\n  evaluation_max_steps: 50\n"));
+    expect(parseRunOptions(runOptionsToYaml(evaluation))).toEqual(evaluation);
   });
 });
 
@@ -83,6 +87,11 @@ describe("pbt: errors name file:line and key path", () => {
     ["quantile of 0", "  population_size: 4\n  ready: 10\n  quantile_fraction: 0\n", 7, "pbt.quantile_fraction", "a number in (0, 0.5]"],
     ["unknown metric", "  population_size: 4\n  ready: 10\n  metric: reward\n", 7, "pbt.metric", "one of mean_reward, evaluation"],
     ["one episode", "  population_size: 4\n  ready: 10\n  episodes: 1\n", 7, "pbt.episodes", "an integer >= 2"],
+    ["one evaluation episode", "  population_size: 4\n  ready: 10\n  metric: evaluation\n  episodes: 1\n", 8, "pbt.episodes", "an integer >= 2"],
+    ["evaluation step limit of 0", "  population_size: 4\n  ready: 10\n  metric: evaluation\n  evaluation_max_steps: 0\n", 8, "pbt.evaluation_max_steps", "expected a positive integer"],
+    ["fractional evaluation step limit", "  population_size: 4\n  ready: 10\n  metric: evaluation\n  evaluation_max_steps: 2.5\n", 8, "pbt.evaluation_max_steps", "expected a positive integer"],
+    ["evaluation step limit without evaluation", "  population_size: 4\n  ready: 10\n  evaluation_max_steps: 100\n", 7, "pbt.evaluation_max_steps", "applies to metric: evaluation only (the metric is mean_reward)"],
+    ["evaluation_max_step misspelt", "  population_size: 4\n  ready: 10\n  metric: evaluation\n  evaluation_max_step: 100\n", 8, "pbt.evaluation_max_step", 'did you mean "evaluation_max_steps"?'],
     ["significance of 0", "  population_size: 4\n  ready: 10\n  significance: 0\n", 7, "pbt.significance", "a number in (0, 1]"],
     ["keep_reference with 2", "  population_size: 2\n  ready: 10\n  keep_reference: true\n", 5, "pbt.population_size", "keep_reference needs a population of at least 3"],
   ])("%s", (_name, body, line, keyPath, text) => {

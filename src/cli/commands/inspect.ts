@@ -8,7 +8,7 @@ import { createLogger, errorMessage } from "../../util/logger.js";
 import { EnvWorker } from "../../run/env-worker.js";
 import { EDITOR_PORT } from "../../run/run-training.js";
 import type { RegisterCommand } from "./index.js";
-import { EpisodeReturns } from "../episode-returns.js";
+import { EpisodeReturns } from "../../run/episode-returns.js";
 
 export interface InspectOptions {
   basePort?: number;
@@ -69,7 +69,7 @@ export async function inspect(opts: InspectOptions): Promise<InspectReport> {
     return { exitCode: 2, decisions: 0, episodes: 0, meanEpisodeReward: null, steps: 0 };
   }
   write(`Unity package ${env.unityPackageVersion}, communication version ${env.unityCommunicationVersion}`);
-  const returns = new EpisodeReturns();
+  const returns = new EpisodeReturns({ collect: false });
   let steps = 0;
   let exitCode = 0;
   const described = new Set<string>();
@@ -107,9 +107,9 @@ export async function inspect(opts: InspectOptions): Promise<InspectReport> {
   }
   write(
     `${steps} steps, ${decisions} decisions in ${seconds.toFixed(2)} s (${(decisions / Math.max(seconds, 1e-9)).toFixed(0)} decisions/s), ` +
-      `${returns.finished.length} episodes finished, mean episode reward ${mean === null ? "n/a" : mean.toFixed(3)}`,
+      `${returns.episodes} episodes finished, mean episode reward ${mean === null ? "n/a" : mean.toFixed(3)}`,
   );
-  return { exitCode, decisions, episodes: returns.finished.length, meanEpisodeReward: mean, steps };
+  return { exitCode, decisions, episodes: returns.episodes, meanEpisodeReward: mean, steps };
 }
 
 export const registerInspect: RegisterCommand = (program: Command, setExitCode) => {

@@ -9,7 +9,7 @@ import { errorMessage, type Logger } from "../../util/logger.js";
 import { EnvWorker } from "../../run/env-worker.js";
 import { EDITOR_PORT } from "../../run/run-training.js";
 import { chooseBehavior, checkModelFitsSpec } from "./match-behavior.js";
-import { EpisodeReturns } from "../episode-returns.js";
+import { EpisodeReturns } from "../../run/episode-returns.js";
 import { DEFAULT_PROGRESS_SECONDS, RunProgress, type ProgressCounts } from "./progress.js";
 
 export interface RunPolicyOptions {
@@ -80,7 +80,7 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
   };
   opts.signal?.addEventListener("abort", onStop, { once: true });
   process.on("SIGINT", onStop);
-  const returns = new EpisodeReturns();
+  const returns = new EpisodeReturns({ collect: false });
   let behavior: string | null = null;
   let steps = 0;
   let exitCode = 0;
@@ -94,8 +94,8 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
     log.info(`Running ${opts.model} on behavior ${chosen.name} (${opts.deterministic ? "deterministic" : "stochastic"} actions); ${describeStop(opts)}.`);
     // Progress time counts from the first action, not from the launch and connection.
     const progress = new RunProgress(opts.progressSeconds ?? DEFAULT_PROGRESS_SECONDS, performance.now());
-    const counts = (): ProgressCounts => ({ episodes: returns.finished.length, meanEpisodeReward: returns.meanReturn, decisions: returns.decisions, rewardSum: returns.rewardSum });
-    while (!stop && (opts.steps === undefined || steps < opts.steps) && (opts.episodes === undefined || returns.finished.length < opts.episodes)) {
+    const counts = (): ProgressCounts => ({ episodes: returns.episodes, meanEpisodeReward: returns.meanReturn, decisions: returns.decisions, rewardSum: returns.rewardSum });
+    while (!stop && (opts.steps === undefined || steps < opts.steps) && (opts.episodes === undefined || returns.episodes < opts.episodes)) {
       for (const full of chosen.fullNames) {
         const [decision, terminal] = env.getSteps(full);
         returns.observe(decision, terminal);
@@ -126,7 +126,7 @@ export async function runPolicy(opts: RunPolicyOptions): Promise<RunPolicyReport
     behavior,
     steps,
     decisions: returns.decisions,
-    episodes: returns.finished.length,
+    episodes: returns.episodes,
     meanEpisodeReward: returns.meanReturn,
     meanRewardPerDecision: returns.decisions ? returns.rewardSum / returns.decisions : null,
     seconds,

@@ -1,9 +1,10 @@
 // The PBT population of one behavior inside a run: its coordinator, each member's episode returns
 // and readiness clock, and the snapshots. After every env step it reports each member's own agent
-// steps and finished episodes, takes the snapshots the coordinator asks for, and carries out its
-// exploit decisions: load exactly the recorded snapshot, set the explored hyperparameters, restart
-// the member's schedules, checkpoint it, log the lineage event, confirm, release.
-import type { PbtSettings, TrainerSettings } from "../../config/index.js";
+// steps and finished episodes, takes the snapshots the coordinator asks for (with the evaluation
+// metric, then runs the member's evaluation episodes on that snapshot and records their returns),
+// and carries out its exploit decisions: load exactly the recorded snapshot, set the explored
+// hyperparameters, restart the member's schedules, checkpoint it, log the lineage event, confirm, release.
+import { pbtDefaults, type PbtSettings, type TrainerSettings } from "../../config/index.js";
 import { environmentParameterPrefix } from "../../config/pbt-settings-types.js";
 import { baseHyperparameters, exploitEvent, initEvent, PopulationCoordinator, withHyperparameters } from "../../trainers/pbt/index.js";
 import type { ExploitDecision, LineageLog } from "../../trainers/pbt/index.js";
@@ -12,7 +13,11 @@ import type { Trainer } from "../../trainers/trainer.js";
 import type { Logger } from "../../util/logger.js";
 import type { BehaviorTeam } from "../behavior-team.js";
 import { checkpointMember } from "../member-checkpoint.js";
-import { EpisodeReturns, withEpisodeReturns } from "./episode-returns.js";
+import { StatsAggregationMethod } from "../../trainers/stats/trainer-summary.js";
+import { EpisodeReturns } from "../episode-returns.js";
+import type { TeamMember } from "../team-member.js";
+import { EvaluationEpisodes, type EvaluationResult } from "./evaluation-episodes.js";
+import { trackMember } from "./member-tracking.js";
 import type { BehaviorPopulationFile } from "./population-file.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
@@ -27,8 +32,13 @@ export interface PopulationStepContext {
   memberChanged?(member: number): void;
 }
 
+/** The stat a member's evaluation returns are reported under (its stats.jsonl, the report). */
+export const EVALUATION_STAT = "PBT/Evaluation Return";
+
 export class BehaviorPopulation {
   private readonly returns: EpisodeReturns[];
+  /** Each member's evaluation episodes (metric: evaluation), else null. */
+  private readonly evaluations: (EvaluationEpisodes | null)[];
   /** Trainer step at the last report: a member's own agent steps grow by the difference (an exploit replaces the trainer's count). */
   private readonly lastTrainerStep: (number | null)[];
   private snapshotCount = 0;
@@ -42,6 +52,9 @@ export class BehaviorPopulation {
   ) {
     const n = coordinator.members.length;
     this.returns = Array.from({ length: n }, () => new EpisodeReturns());
+    const s = coordinator.settings;
+    const maxSteps = s.evaluation_max_steps ?? pbtDefaults.evaluation_max_steps;
+    this.evaluations = Array.from({ length: n }, () => (s.metric === "evaluation" ? new EvaluationEpisodes(maxSteps) : null));
     this.lastTrainerStep = Array.from({ length: n }, () => null);
   }
 
@@ -71,7 +84,8 @@ export class BehaviorPopulation {
   /** The member's trainer as the run sees it: its finished episodes and loads are tracked here. */
   track<T extends Trainer>(trainer: T, index: number): T {
     this.lastTrainerStep[index] = trainer.stepCount;
-    return withEpisodeReturns(trainer, this.returns[index]!, (t) => (this.lastTrainerStep[index] = t.stepCount));
+    const episodes = { training: this.returns[index]!, evaluation: this.evaluations[index]! };
+    return trackMember(trainer, episodes, (t) => (this.lastTrainerStep[index] = t.stepCount));
   }
 
   /** One round of PBT bookkeeping after an env step. */
@@ -88,18 +102,44 @@ export class BehaviorPopulation {
       const delta = Math.max(0, trainer.stepCount - (this.lastTrainerStep[m.index] ?? trainer.stepCount));
       this.lastTrainerStep[m.index] = trainer.stepCount;
       const episodes = this.returns[m.index]!.take();
-      if (delta === 0 && episodes.length === 0) continue;
+      const evaluation = this.evaluations[m.index]!;
+      const evaluated = evaluation?.result();
+      if (evaluated) await this.recordEvaluation(m, evaluated, team, ctx);
+      // A check that was under way when the run stopped (its evaluation was lost) starts again.
+      const resumedCheck = this.coordinator.member(m.index).awaitingSnapshot && !evaluation?.active;
+      if (delta === 0 && episodes.length === 0 && !resumedCheck) continue;
       const steps = this.coordinator.member(m.index).steps + delta;
-      if (!this.coordinator.report(m.index, steps, episodes).ready) continue;
+      if (!this.coordinator.report(m.index, steps, episodes).ready && !resumedCheck) continue;
       const id = `m${m.index}-s${steps}-${Date.now().toString(36)}-${this.snapshotCount++}`;
       await this.store.take(id, trainer);
-      const outcome = this.coordinator.snapshotTaken(m.index, id);
-      this.pending.push(...outcome.decisions);
-      // Saved before anything is deleted: the file on disk never names a snapshot already gone.
-      await ctx.save();
-      await this.store.release(outcome.released);
-      if (this.pending.length > 0) await this.applyPending(team, ctx);
+      if (evaluation) {
+        // Scored later, on its own evaluation episodes: the snapshot's actor plays them.
+        evaluation.start(id, trainer.snapshot(), this.coordinator.settings.episodes, steps);
+        continue;
+      }
+      await this.record(m.index, id, undefined, undefined, team, ctx);
     }
+  }
+
+  /** Records snapshot `id` with its score (the coordinator's check), then carries out what it decided. */
+  private async record(member: number, id: string, evaluationReturns: readonly number[] | undefined, snapshotStep: number | undefined, team: BehaviorTeam, ctx: PopulationStepContext): Promise<void> {
+    const outcome = this.coordinator.snapshotTaken(member, id, evaluationReturns, snapshotStep);
+    this.pending.push(...outcome.decisions);
+    // Saved before anything is deleted: the file on disk never names a snapshot already gone.
+    await ctx.save();
+    await this.store.release(outcome.released);
+    if (this.pending.length > 0) await this.applyPending(team, ctx);
+  }
+
+  private async recordEvaluation(m: TeamMember, e: EvaluationResult, team: BehaviorTeam, ctx: PopulationStepContext): Promise<void> {
+    const mean = e.returns.reduce((a, b) => a + b, 0) / e.returns.length;
+    m.trainer.addEnvironmentStat(EVALUATION_STAT, mean, StatsAggregationMethod.AVERAGE);
+    const cut = e.cut > 0 ? `, ${e.cut} cut at ${this.evaluations[m.index]!.maxSteps} steps` : "";
+    ctx.logger.info(
+      `PBT ${this.behavior}: member ${m.index} evaluated its snapshot of step ${e.snapshotStep}: ${e.returns.length} deterministic episodes${cut}, ` +
+        `mean return ${fmt(mean)} (${e.steps} agent steps, not training steps).`,
+    );
+    await this.record(m.index, e.snapshotId, e.returns, e.snapshotStep, team, ctx);
   }
 
   /** The member with the best recorded score, else the best latest summary, else 0. */

@@ -23,9 +23,6 @@ export class PbtConfigurationError extends Error {
 export async function createPbtRun(options: RunOptions, deps: RunTrainingDeps): Promise<TrainingRun> {
   const pbt = options.pbt;
   if (pbt === null) throw new PbtConfigurationError("The configuration has no pbt: section; add one (docs/pbt.md) or train with `learn`.");
-  if (pbt.metric === "evaluation") {
-    throw new PbtConfigurationError("pbt.metric: evaluation (separate deterministic evaluation episodes) is not supported by the run yet; use mean_reward.");
-  }
   const params = searchedEnvironmentParameters(pbt);
   const es = options.env_settings;
   const driver = new PbtDriver(pbt, es.seed, deps.logger);

@@ -115,16 +115,18 @@ export class PopulationCoordinator {
   /**
    * The ready member saved snapshot `snapshotId` of its current state. Records it with the score
    * (the recent training episodes, or `evaluationRewards` with the evaluation metric), restarts the
-   * ready clock, and checks the member against the others' latest records.
+   * ready clock, and checks the member against the others' latest records. `snapshotStep`: the
+   * member's agent steps when the snapshot was taken, where it trained on while its evaluation
+   * episodes ran (default: its current steps).
    */
-  snapshotTaken(id: number, snapshotId: string, evaluationRewards?: readonly number[]): Outcome {
+  snapshotTaken(id: number, snapshotId: string, evaluationRewards?: readonly number[], snapshotStep?: number): Outcome {
     const m = this.get(id);
     if (!m.awaitingSnapshot) throw new Error(`member ${id} was not asked for a snapshot (report() did not return ready)`);
     const episodes = this.settings.metric === "evaluation" ? checkedEvaluation(id, evaluationRewards) : [...m.recentEpisodes];
     const released: string[] = [];
     recordSnapshot(this.state.snapshots, snapshotId, id);
     if (m.record !== null) released.push(...unrecordSnapshot(this.state.snapshots, m.record.snapshotId));
-    m.record = { snapshotId, step: m.steps, score: mean(episodes), episodes, hyperparameters: { ...m.hyperparameters } };
+    m.record = { snapshotId, step: snapshotStep ?? m.steps, score: mean(episodes), episodes, hyperparameters: { ...m.hyperparameters } };
     m.awaitingSnapshot = false;
     m.lastReadyStep = m.steps;
     const decisions: ExploitDecision[] = [];

@@ -1,0 +1,102 @@
+// Finished-episode returns as the run sees them: the sum of an agent's rewards from its first
+// decision to its terminal step, per (environment index, agent id) since Unity's ids are unique only
+// within one environment. One source for every reader: `run` and `inspect` (counts and the mean
+// return), the PBT members' scores (the returns themselves, drained by take()) and their
+// evaluation episodes.
+import type { DecisionSteps, TerminalSteps } from "../env/index.js";
+
+export interface EpisodeReturnsOptions {
+  /** Keep each finished return until take() drains it (PBT); false keeps only the counters (a `run` may see millions of episodes). Default true. */
+  readonly collect?: boolean;
+}
+
+export class EpisodeReturns {
+  /** Episodes finished so far. */
+  episodes = 0;
+  /** Agent decisions seen. */
+  decisions = 0;
+  /** Every reward seen, finished episodes or not. */
+  rewardSum = 0;
+  private returnSum = 0;
+  /** Running return per agent, by environment index then agent id. */
+  private readonly open = new Map<number, Map<number, number>>();
+  private finished: number[] = [];
+  private readonly collect: boolean;
+
+  constructor(options: EpisodeReturnsOptions = {}) {
+    this.collect = options.collect ?? true;
+  }
+
+  /** Terminal steps first: an agent can end one episode and start the next in one message. */
+  observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): void {
+    const env = this.openOf(envIndex);
+    for (let i = 0; i < terminal.length; i++) {
+      const id = terminal.agentId[i]!;
+      const r = terminal.reward[i]!;
+      this.rewardSum += r;
+      this.finish((env.get(id) ?? 0) + r);
+      env.delete(id);
+    }
+    for (let i = 0; i < decision.length; i++) {
+      const id = decision.agentId[i]!;
+      const r = decision.reward[i]!;
+      this.rewardSum += r;
+      env.set(id, (env.get(id) ?? 0) + r);
+    }
+    this.decisions += decision.length;
+  }
+
+  /** Whether the agent is in an episode this tracker has seen start. */
+  isOpen(envIndex: number, agentId: number): boolean {
+    return this.open.get(envIndex)?.has(agentId) ?? false;
+  }
+
+  /** The agent's return so far (0 when it is not in an episode). */
+  runningReturn(envIndex: number, agentId: number): number {
+    return this.open.get(envIndex)?.get(agentId) ?? 0;
+  }
+
+  /** Ends the agent's episode here, as if its terminal step had come with no further reward (an evaluation episode cut at its step limit). */
+  cut(envIndex: number, agentId: number): void {
+    const env = this.open.get(envIndex);
+    if (!env?.has(agentId)) return;
+    this.finish(env.get(agentId)!);
+    env.delete(agentId);
+  }
+
+  /** Mean return of every finished episode; null before the first. */
+  get meanReturn(): number | null {
+    return this.episodes ? this.returnSum / this.episodes : null;
+  }
+
+  /** The returns finished since the last call (empty when not collecting). */
+  take(): number[] {
+    const out = this.finished;
+    this.finished = [];
+    return out;
+  }
+
+  /** Open episodes of one environment (all when omitted) are forgotten: its session ended, or the policy was replaced. */
+  discard(envIndex?: number): void {
+    if (envIndex === undefined) this.open.clear();
+    else this.open.delete(envIndex);
+  }
+
+  /** Open episodes and returns not yet taken are forgotten (the member loaded another member's snapshot). */
+  reset(): void {
+    this.open.clear();
+    this.finished = [];
+  }
+
+  private finish(value: number): void {
+    this.episodes += 1;
+    this.returnSum += value;
+    if (this.collect) this.finished.push(value);
+  }
+
+  private openOf(envIndex: number): Map<number, number> {
+    let env = this.open.get(envIndex);
+    if (!env) this.open.set(envIndex, (env = new Map()));
+    return env;
+  }
+}
