@@ -82,19 +82,24 @@ export class EvaluationEpisodes {
 
   /**
    * Routes one step's rows: rows of agents in evaluation episodes (and of new episodes claimed now)
-   * stay here, the rest is the training part. `inTrainingEpisode` says whether an agent is in a
-   * training episode already (such an agent is never claimed mid-episode).
+   * stay here, the rest is the training part. `inTrainingEpisode` says whether an agent was in a
+   * training episode before this message (such an agent is never claimed mid-episode; one whose
+   * episode ends in this message and restarts under the same id may be).
    */
   split(decision: DecisionSteps, terminal: TerminalSteps, envIndex: number, inTrainingEpisode: (agentId: number) => boolean): SplitStep {
     const round = this.round;
     const env = this.open.get(envIndex);
     if (round === null && env === undefined) return { trainingDecision: decision, trainingTerminal: terminal, evaluationRows: [] };
     const trainingTerminalRows: number[] = [];
+    /** Agents whose training episode ends in this message: a decision of theirs starts a new episode. */
+    const ended = new Set<number>();
     for (let i = 0; i < terminal.length; i++) {
       const id = terminal.agentId[i]!;
       const episode = env?.get(id);
-      if (episode === undefined) trainingTerminalRows.push(i);
-      else {
+      if (episode === undefined) {
+        trainingTerminalRows.push(i);
+        ended.add(id);
+      } else {
         env!.delete(id);
         round?.returns.push(episode.ret + terminal.reward[i]!);
       }
@@ -104,7 +109,7 @@ export class EvaluationEpisodes {
     for (let i = 0; i < decision.length; i++) {
       const id = decision.agentId[i]!;
       let episode = env?.get(id);
-      if (episode === undefined && round !== null && round.claimed < round.wanted && !inTrainingEpisode(id)) {
+      if (episode === undefined && round !== null && round.claimed < round.wanted && (ended.has(id) || !inTrainingEpisode(id))) {
         round.claimed += 1;
         episode = { ret: 0, steps: 0 };
         this.openOf(envIndex).set(id, episode);

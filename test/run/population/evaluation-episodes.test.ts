@@ -189,6 +189,17 @@ describe("EvaluationEpisodes", () => {
     expect(e.result()).toEqual({ snapshotId: "s", snapshotStep: 0, returns: [3, 4], steps: 4, cut: 1 });
   });
 
+  it("claims an episode that restarts under the same id in the message that ended the training one", () => {
+    const e = new EvaluationEpisodes(100);
+    e.start("s", actor, 1, 0);
+    // Agent 4 was training (the emulator and some scenes keep an agent's id across episodes).
+    const split = e.split(step([4], [0]).decision, step([], [], [4], [1]).terminal, 0, (id) => id === 4);
+    expect(split.trainingTerminal.length).toBe(1); // the training episode ends as training
+    expect(split.evaluationRows).toEqual([0]); // the new one is an evaluation episode
+    e.split(step([]).decision, step([], [], [4], [0.5]).terminal, 0, () => false);
+    expect(e.result()?.returns).toEqual([0.5]);
+  });
+
   it("a discarded evaluation episode frees its claim for a new episode", () => {
     const e = new EvaluationEpisodes(100);
     e.start("s", actor, 1, 0);
