@@ -158,3 +158,73 @@ describe("BehaviorPopulation exploit on the real SAC trainer", () => {
     }
   }, 60_000);
 });
+
+describe("BehaviorPopulation with metric: evaluation", () => {
+  const evalPbt: PbtSettings = { ...pbt, population_size: 2, ready: 20, burn_in: 20, metric: "evaluation", episodes: 2, evaluation_max_steps: 100, explore: [], relative_margin: 100 }; // no exploit: the records stay
+
+  /** Two members on the 4-agent test environment (member i's rewards scaled by i + 1), tracked by `population`. */
+  function twoMembers(population: BehaviorPopulation, runDir: string): { team: BehaviorTeam; envs: Env[] } {
+    const logger = createMemoryLogger();
+    const status = new TrainingStatusFile(runDir, "test");
+    const members = [0, 1].map((i) => {
+      const trainer = population.track(new SacTrainer({ behaviorName: "Ball", spec, settings: base, seed: 30 + i }), i);
+      const place = memberPlace(runDir, "Ball", i, 2);
+      return newMember(place, trainer, memberStore(place, base, { runDir, logger, version: "test", status }), base);
+    });
+    return { team: new BehaviorTeam("Ball", spec, base, members), envs: members.map(() => new Env(4, 5)) };
+  }
+
+  async function drive(population: BehaviorPopulation, team: BehaviorTeam, envs: Env[], ctx: PopulationStepContext, until: () => boolean): Promise<void> {
+    for (let t = 0; t < 200 && !until(); t++) {
+      team.members.forEach((m, i) => {
+        const { decision, terminal } = scaled(envs[i]!, i + 1);
+        m.trainer.observe(decision, terminal, 0);
+        m.trainer.act(decision, false, 0);
+      });
+      await population.step(team, ctx);
+    }
+  }
+
+  it("scores a ready member's snapshot on its evaluation episodes; a check under way when the run stopped starts again", async () => {
+    const runDir = tempDir("mlagents-ts-pbt-evalpop-");
+    dirs.push(runDir);
+    const store = new SnapshotStore(path.join(runDir, "pbt", "snapshots", "Ball"));
+    const population = BehaviorPopulation.fresh("Ball", evalPbt, base, 3, store);
+    const { team, envs } = twoMembers(population, runDir);
+    const logger = createMemoryLogger();
+    const ctx: PopulationStepContext = { logger, lineage: await LineageLog.open(path.join(runDir, "lineage.jsonl")), save: () => Promise.resolve(), loggedExploits: new Set() };
+    try {
+      const recorded = (): boolean => population.coordinator.members.every((m) => m.record !== null);
+      await drive(population, team, envs, ctx, recorded);
+      expect(recorded()).toBe(true);
+      for (const m of population.coordinator.members) {
+        const k = m.id + 1;
+        // The first two episodes that started after the check: agents 0 and 1 (rewards don't depend on actions):
+        // 5 decisions of k * 0.1 * id, then k at the end.
+        expect(m.record!.episodes).toEqual([k * 1, k * 1.5].map((x) => expect.closeTo(x, 5)));
+        expect(m.record!.step).toBeGreaterThanOrEqual(20);
+        expect(m.record!.step).toBeLessThan(m.steps); // the snapshot's step: the member trained on while it was evaluated
+      }
+      expect(logger.lines.filter((l) => l.includes("evaluated its snapshot of step"))).toHaveLength(2);
+
+      // The next check starts an evaluation; the run stops before it finishes (its population file says so).
+      const first = population.coordinator.member(0).record!.snapshotId;
+      await drive(population, team, envs, ctx, () => population.coordinator.member(0).awaitingSnapshot);
+      const saved = population.toFile();
+      expect(saved.coordinator.members[0]!.awaitingSnapshot).toBe(true);
+      const restored = BehaviorPopulation.restored("Ball", evalPbt, saved, store);
+      const again = twoMembers(restored, runDir);
+      try {
+        await drive(restored, again.team, again.envs, ctx, () => restored.coordinator.member(0).record?.snapshotId !== first);
+        const record = restored.coordinator.member(0).record!;
+        expect(record.snapshotId).not.toBe(first);
+        expect(record.episodes).toHaveLength(2);
+        expect(restored.coordinator.member(0).awaitingSnapshot).toBe(false);
+      } finally {
+        again.team.members.forEach((m) => m.trainer.dispose());
+      }
+    } finally {
+      team.members.forEach((m) => m.trainer.dispose());
+    }
+  }, 120_000);
+});
