@@ -84,7 +84,7 @@ export class BehaviorPopulation {
   /** The member's trainer as the run sees it: its finished episodes and loads are tracked here. */
   track<T extends Trainer>(trainer: T, index: number): T {
     this.lastTrainerStep[index] = trainer.stepCount;
-    const episodes = { training: this.returns[index]!, evaluation: this.evaluations[index]! };
+    const episodes = { training: this.returns[index]!, evaluation: this.evaluations[index] ?? null };
     return trackMember(trainer, episodes, (t) => (this.lastTrainerStep[index] = t.stepCount));
   }
 
@@ -102,14 +102,16 @@ export class BehaviorPopulation {
       const delta = Math.max(0, trainer.stepCount - (this.lastTrainerStep[m.index] ?? trainer.stepCount));
       this.lastTrainerStep[m.index] = trainer.stepCount;
       const episodes = this.returns[m.index]!.take();
-      const evaluation = this.evaluations[m.index]!;
+      if (delta > 0 || episodes.length > 0) this.coordinator.report(m.index, this.coordinator.member(m.index).steps + delta, episodes);
+      const evaluation = this.evaluations[m.index] ?? null;
       const evaluated = evaluation?.result();
-      if (evaluated) await this.recordEvaluation(m, evaluated, team, ctx);
-      // A check that was under way when the run stopped (its evaluation was lost) starts again.
-      const resumedCheck = this.coordinator.member(m.index).awaitingSnapshot && !evaluation?.active;
-      if (delta === 0 && episodes.length === 0 && !resumedCheck) continue;
-      const steps = this.coordinator.member(m.index).steps + delta;
-      if (!this.coordinator.report(m.index, steps, episodes).ready && !resumedCheck) continue;
+      if (evaluated) {
+        await this.recordEvaluation(m, evaluated, team, ctx);
+        continue;
+      }
+      // A snapshot is due: the member became ready, or a check was under way when the run stopped (its evaluation is lost).
+      if (!this.coordinator.member(m.index).awaitingSnapshot || evaluation?.active) continue;
+      const steps = this.coordinator.member(m.index).steps;
       const id = `m${m.index}-s${steps}-${Date.now().toString(36)}-${this.snapshotCount++}`;
       await this.store.take(id, trainer);
       if (evaluation) {
