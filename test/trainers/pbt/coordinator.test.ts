@@ -138,6 +138,11 @@ describe("exploit", () => {
     expect(() => c.snapshotTaken(1, "m1")).toThrow(/evaluation metric needs/);
     c.snapshotTaken(1, "m1", [5, 6, 7]);
     expect(c.member(1).record).toMatchObject({ score: 6, episodes: [5, 6, 7], step: 100 });
+    // The member trained on while its evaluation episodes ran: the record keeps the snapshot's step, the clock restarts now.
+    expect(c.report(2, 100, [])).toEqual({ ready: true });
+    expect(c.report(2, 160, [1])).toEqual({ ready: false });
+    c.snapshotTaken(2, "m2", [10, 11], 100); // above member 1: not replaced
+    expect([c.member(2).record!.step, c.member(2).lastReadyStep]).toEqual([100, 160]);
   });
 });
 
