@@ -1,5 +1,7 @@
 // Plain Float32Array forward pass over an ActorSnapshot, independent of TensorFlow.js: the
-// reference that the tfjs actor and the ONNX export are both checked against.
+// reference that the tfjs actor and the ONNX export are both checked against. PBT evaluation
+// episodes also act with it (src/run/population/evaluation-episodes.ts): a frozen snapshot's
+// policy without a second model.
 
 import type { ActorSnapshot, ConvWeights, DenseWeights, EncoderSnapshot } from "../common/actor-snapshot.js";
 
