@@ -1,8 +1,7 @@
 // Finished-episode returns as the run sees them: the sum of an agent's rewards from its first
 // decision to its terminal step, per (environment index, agent id) since Unity's ids are unique only
 // within one environment. One source for every reader: `run` and `inspect` (counts and the mean
-// return), the PBT members' scores (the returns themselves, drained by take()) and their
-// evaluation episodes.
+// return), and the PBT members' scores (the returns themselves, drained by take()).
 import type { DecisionSteps, TerminalSteps } from "../env/index.js";
 
 export interface EpisodeReturnsOptions {
@@ -49,19 +48,6 @@ export class EpisodeReturns {
   /** Whether the agent is in an episode this tracker has seen start. */
   isOpen(envIndex: number, agentId: number): boolean {
     return this.open.get(envIndex)?.has(agentId) ?? false;
-  }
-
-  /** The agent's return so far (0 when it is not in an episode). */
-  runningReturn(envIndex: number, agentId: number): number {
-    return this.open.get(envIndex)?.get(agentId) ?? 0;
-  }
-
-  /** Ends the agent's episode here, as if its terminal step had come with no further reward (an evaluation episode cut at its step limit). */
-  cut(envIndex: number, agentId: number): void {
-    const env = this.open.get(envIndex);
-    if (!env?.has(agentId)) return;
-    this.finish(env.get(agentId)!);
-    env.delete(agentId);
   }
 
   /** Mean return of every finished episode; null before the first. */

@@ -38,7 +38,6 @@ describe("EpisodeReturns", () => {
     expect(r.decisions).toBe(7);
     expect(r.rewardSum).toBeCloseTo(0.5 + 1 + 0.25 + 0 - 1 + 3 + 2);
     expect(r.isOpen(0, 2)).toBe(true);
-    expect(r.runningReturn(0, 2)).toBe(3);
     expect(new EpisodeReturns().meanReturn).toBeNull();
   });
 
@@ -69,16 +68,15 @@ describe("EpisodeReturns", () => {
     expect([...got].sort((x, y) => x - y)).toEqual(want.sort((x, y) => x - y).map((x) => expect.closeTo(x, 5)));
   });
 
-  it("discard forgets one environment's running sums; cut ends an episode where it stands", () => {
+  it("discard forgets one environment's running sums; reset forgets everything", () => {
     const r = new EpisodeReturns();
     r.observe(decision([1], [0.5]), terminal([], []), 0);
     r.observe(decision([1], [0.5]), terminal([], []), 1);
     r.discard(0);
     expect([r.isOpen(0, 1), r.isOpen(1, 1)]).toEqual([false, true]);
     r.observe(decision([], []), terminal([1], [1]), 0); // only the terminal reward: the running sum was dropped
-    r.cut(1, 1);
-    r.cut(1, 1); // no second episode
-    expect(r.take()).toEqual([1, 0.5]);
+    r.observe(decision([], []), terminal([1], [2]), 1);
+    expect(r.take()).toEqual([1, 2.5]);
     r.observe(decision([3], [2]), terminal([], []), 0);
     r.reset();
     expect([r.isOpen(0, 3), r.take().length]).toEqual([false, 0]);

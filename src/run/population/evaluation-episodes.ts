@@ -68,7 +68,7 @@ export class EvaluationEpisodes {
     if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new Error(`evaluation step limit must be an integer >= 1, got ${maxSteps}`);
   }
 
-  /** A round is running (started and not yet taken by result()). */
+  /** A round is running: started, and fewer than `episodes` of its episodes have finished. */
   get active(): boolean {
     return this.round !== null;
   }
