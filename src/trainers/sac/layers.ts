@@ -18,11 +18,13 @@ export interface GradNeeds {
 const LEAK = 0.01;
 
 /**
- * Batched product over the group axis as G plain 2-D matMuls: tfjs-wasm's BatchMatMul with a
- * batch > 1 is ~50x slower than its 2-D path (measured 80 ms vs 1.7 ms at 256x256x256).
- * A 2-D operand is shared by every group.
+ * Batched product over the group axis (twin critics; a population's stacked members). On wasm as G
+ * plain 2-D matMuls: tfjs-wasm's BatchMatMul with a batch > 1 is ~50x slower than its 2-D path
+ * (measured 80 ms vs 1.7 ms at 256x256x256). Elsewhere (WebGPU) one batched matMul when both
+ * operands are stacked. A 2-D operand is shared by every group.
  */
 function groupMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.rank === 3 && b.rank === 3 && tf.getBackend() !== "wasm") return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
   const as = a.rank === 3 ? tf.unstack(a) : null;
   const bs = b.rank === 3 ? tf.unstack(b) : null;
   const g = (as ?? bs)!.length;
