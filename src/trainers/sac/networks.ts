@@ -229,7 +229,7 @@ export function criticForward(critics: CriticVars, inputs: ObsInputs, action: tf
     if (x.rank === 3) {
       // [N, B, in] -> [2N, B, in]: each member's rows once per critic (a concat, whose gradient sums them back)
       members = x.shape[0];
-      const one = tf.expandDims(x, 1);
+      const one = tf.reshape(x, [members, 1, ...x.shape.slice(1)]);
       x = tf.reshape(tf.concat([one, one], 1), [2 * members, ...x.shape.slice(1)]);
     }
   } else {

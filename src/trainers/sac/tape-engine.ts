@@ -58,7 +58,8 @@ export function updateGraph(nets: SacNets, x: UpdateInputs, steps: UpdateSteps):
     //    y = r + gamma (1 - done) (min_i Q'_i(s', a') - alpha log pi(a'|s')),   a' ~ pi(.|s')
     const next = policy(nets, x.s2, x.epsNext, x.maskNext, false);
     const qNext = criticForward(nets.target, x.s2, next.action, { params: false, action: false });
-    const y = tf.expandDims(tf.add(x.rewards, tf.mul(x.discount, softValue(qNext, next, x, nb))), -2); // L + [1, n]: both critics
+    const yn = tf.add(x.rewards, tf.mul(x.discount, softValue(qNext, next, x, nb)));
+    const y = tf.reshape(yn, [...yn.shape.slice(0, -1), 1, yn.shape[yn.rank - 1]!]); // L + [1, n]: both critics
     // 2. Critic step. SAC 1812.05905 eq. 5: J_Q(theta_i) = 0.5 E[(Q_i(s, a) - y)^2] for i = 1, 2
     //    (both critics in one grouped network). Discrete: Q(s, a) = mean over branches of Q_b(s, a_b) (ML-Agents).
     const critic = tf.variableGrads(() => {
@@ -76,10 +77,10 @@ export function updateGraph(nets: SacNets, x: UpdateInputs, steps: UpdateSteps):
       const pi = policy(nets, x.s, x.eps, x.maskNow, true);
       const q = criticForward(nets.critic, x.s, pi.action, { params: false, action: A > 0 });
       const stats: tf.Tensor[] = [];
-      if (pi.logProbC) stats.push(tf.expandDims(tf.mean(pi.logProbC, -1), -1));
+      if (pi.logProbC) stats.push(withUnitAxis(tf.mean(pi.logProbC, -1)));
       if (pi.probs) stats.push(tf.mean(branchEntropies(pi.probs, pi.logProbs!, branches), -2));
       const perMember = tf.neg(tf.mean(softValue(q, pi, x, nb), -1)); // L
-      kept.push(tf.keep(stats.length === 1 ? stats[0] : tf.concat(stats, -1)), tf.keep(tf.expandDims(perMember, -1)));
+      kept.push(tf.keep(stats.length === 1 ? stats[0] : tf.concat(stats, -1)), tf.keep(withUnitAxis(perMember)));
       return tf.sum(perMember) as tf.Scalar;
     }, [...nets.actorParams]);
     steps.actor(nets.actorParams.map((v) => actor.grads[v.name]));
@@ -90,6 +91,11 @@ export function updateGraph(nets: SacNets, x: UpdateInputs, steps: UpdateSteps):
   });
   kept.forEach((t) => t.dispose());
   return out;
+}
+
+/** t with a last axis of size 1 (a reshape: tfjs' ExpandDims has no registered gradient here). */
+function withUnitAxis(t: tf.Tensor): tf.Tensor {
+  return tf.reshape(t, [...t.shape, 1]);
 }
 
 /** The last axis [from, from + size) of t. */
