@@ -35,9 +35,12 @@ function members<T extends Engine>(make: (common: SacCommon) => T, spec: Behavio
 export function populationRounds(spec: BehaviorSpec, settings: TrainerSettings, count: number, webgpu: boolean): PopulationWay[] {
   const separate = (label: string, engines: { update(b: TransitionBatch): unknown; dispose(): void }[]): PopulationWay => ({
     label: `${label}: ${count} separate`,
-    round: async (batches) => {
-      for (let k = 0; k < engines.length; k++) await engines[k]!.update(batches[k]!);
-    },
+    // wasm: update() returns its result, so the round is done when it returns; WebGPU: each update awaited.
+    round: webgpu
+      ? async (batches) => {
+          for (let k = 0; k < engines.length; k++) await engines[k]!.update(batches[k]!);
+        }
+      : (batches) => engines.forEach((e, k) => e.update(batches[k]!)),
     dispose: () => engines.forEach((e) => e.dispose()),
   });
   const stacked = (label: string, engines: Engine[]): PopulationWay => {
