@@ -1,8 +1,10 @@
 // The SAC update on TensorFlow.js' gradient tape: the reference form of the equations, read top
-// to bottom in TapeSac.updateOnDevice(). Every result stays on the device until its caller reads
+// to bottom in updateGraph(), which TapeSac.updateOnDevice() runs for one model and
+// batched-tape-sac.ts for a population's members stacked along a leading axis (update-inputs.ts).
+// Every result stays on the device until its caller reads
 // it (device-result.ts): TapeSacEngine (end of this file) reads with dataSync() on backends that
 // can (wasm, cpu, native); GpuSacEngine (src/trainers/gpu/gpu-sac-engine.ts) awaits data(), because
-// the WebGPU backend cannot read synchronously in Node. One copy of the equations for both.
+// the WebGPU backend cannot read synchronously in Node. One copy of the equations for all.
 // The fast engine (fast-engine.ts, fast-sac.ts) computes the same quantities by hand and is
 // checked against this file in test/trainers/sac/fast-sac.test.ts.
 //
