@@ -18,7 +18,7 @@ import type { TransitionBatch } from "../common/transition.js";
 import { readNow, readWhenReady, type DeviceResult } from "./device-result.js";
 import { ADAM_BETA1, ADAM_BETA2, adamStep } from "./flat-adam.js";
 import { flatSize, isVisual, type ActorVars, type CriticVars, type DenseVars, type NetLayout } from "./networks.js";
-import type { SacCommon, UpdateConstants } from "./sac-common.js";
+import type { SacCommon } from "./sac-common.js";
 import type { UpdateLosses } from "./sac-engine.js";
 import { gaussianConstant } from "./squashed-gaussian.js";
 import { updateGraph, type TapeSac, type TapeSacParts } from "./tape-engine.js";
@@ -187,7 +187,10 @@ export class BatchedTapeSac {
       const stacked = (pick: (k: number) => ArrayLike<number>, shape: number[]): tf.Tensor => {
         const size = flatSize(shape);
         const data = new Float32Array(N * size);
-        for (let k = 0; k < N; k++) data.set(Array.prototype.slice.call(pick(k), 0, size) as number[], k * size);
+        for (let k = 0; k < N; k++) {
+          const v = pick(k);
+          data.set(v instanceof Float32Array || v instanceof Float64Array ? v.subarray(0, size) : Array.from(v).slice(0, size), k * size);
+        }
         return tf.tensor(data, [N, ...shape]);
       };
       const mask = (which: "maskNow" | "maskNext"): DeviceMask | null =>
@@ -200,7 +203,7 @@ export class BatchedTapeSac {
         rewards: stacked((k) => batches[k]!.rewards, [n]),
         discount: stacked((k) => c[k]!.discount, [n]),
         taken: A > 0 ? stacked((k) => batches[k]!.continuousActions, [n, A]) : null,
-        oneHot: S > 0 ? stacked((k) => (c[k] as UpdateConstants).oneHot!, [1, n, S]) : null,
+        oneHot: S > 0 ? stacked((k) => c[k]!.oneHot!, [1, n, S]) : null,
         eps: noise("eps"),
         epsNext: noise("epsNext"),
         maskNow: mask("maskNow"),
