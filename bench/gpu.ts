@@ -1,9 +1,12 @@
 // SAC updates/s on WebGPU (`--device gpu`) versus WebAssembly, one command, one process:
-//   npx tsx bench/gpu.ts [--seconds 10] [--allow-software-gpu] [--rows 3dball,256,gridworld]
-// Rows: the 3DBall network (64x2, batch 64), 256x2 with batch 256, and the GridWorld CNN
-// (camera [3, 64, 84] + goal [2], one branch of 5, 128x1, batch 128, config/gridworld.yaml).
+//   npx tsx bench/gpu.ts [--seconds 10] [--allow-software-gpu] [--rows 3dball,256,gridworld,population8]
+// Rows: the 3DBall network (64x2, batch 64), 256x2 with batch 256, the GridWorld CNN
+// (camera [3, 64, 84] + goal [2], one branch of 5, 128x1, batch 128, config/gridworld.yaml), and a
+// batched population of 8 members of the 3DBall network (each its own seed, learning rate and tau).
 // wasm runs SacModel (its default engine, and the gradient-tape one); gpu runs GpuSacEngine (the
 // tape engine's equations on WebGPU), awaiting each update's statistics as the trainer does.
+// Population row: 8 separate updates per round versus one stacked update of all 8
+// (src/trainers/sac/batched-tape-sac.ts), on each device; "member updates/s" counts each member's.
 // Prints the adapter first: on a software adapter (lavapipe) the gpu figures only show that the
 // path works, they say nothing about GPU speed.
 
@@ -16,6 +19,7 @@ import { initBackend } from "../src/trainers/backend.js";
 import { GpuSacEngine } from "../src/trainers/gpu/gpu-sac-engine.js";
 import { acquireWebGpu, formatAdapter } from "../src/trainers/gpu/webgpu-adapter.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
+import { populationRounds } from "./population-rounds.js";
 import { updateSettings } from "./sac-fixtures.js";
 
 interface Row {
@@ -61,6 +65,9 @@ const ROWS: Row[] = [
   { key: "gridworld", label: "GridWorld CNN [3,64,84]+[2], 128x1, batch 128", spec: spec([[3, 64, 84], [2]], 0, [5]), settings: settings(128, 1, 128, false) },
 ];
 
+/** The population row: 8 members of the 3DBall network. */
+const POPULATION = { key: "population8", label: "batched population of 8, 3DBall 64x2, batch 64", members: 8, spec: spec([[8]], 2, []), settings: settings(64, 2, 64, true) };
+
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
   const i = argv.indexOf(name);
@@ -68,7 +75,8 @@ const flag = (name: string): string | undefined => {
 };
 const seconds = Number(flag("--seconds") ?? 10);
 const allowSoftware = argv.includes("--allow-software-gpu");
-const wanted = (flag("--rows") ?? ROWS.map((r) => r.key).join(",")).split(",");
+const wanted = (flag("--rows") ?? [...ROWS.map((r) => r.key), POPULATION.key].join(",")).split(",");
+const withPopulation = wanted.includes(POPULATION.key);
 const rows = ROWS.filter((r) => wanted.includes(r.key));
 
 /** Updates/s over `seconds` (at least 3 updates) after 3 warm-up updates (shader compiles, caches). */
@@ -86,7 +94,18 @@ async function measure(update: () => unknown): Promise<{ perSecond: number; coun
 const adapter = await acquireWebGpu(allowSoftware);
 console.log(`Adapter: ${formatAdapter(adapter)}`);
 console.log(`Load average at start: ${loadavg().map((x) => x.toFixed(2)).join(", ")}; ${seconds} s per figure\n`);
-const results: { row: string; device: string; perSecond: number; count: number }[] = [];
+const results: { row: string; device: string; perSecond: number; count: number; members?: number }[] = [];
+
+/** The population row on the current backend: each way of updating 8 members, one round per call. */
+async function populationRow(device: string): Promise<void> {
+  const p = POPULATION;
+  const batches = Array.from({ length: p.members }, () => batchFor(p.spec, p.settings.hyperparameters.batch_size));
+  for (const way of populationRounds(p.spec, p.settings, p.members, tf.getBackend() === "webgpu")) {
+    const m = await measure(() => way.round(batches));
+    results.push({ row: p.label, device: `${device}, ${way.label}`, ...m, members: p.members });
+    way.dispose();
+  }
+}
 
 const wasm = await initBackend("wasm");
 for (const row of rows) {
@@ -100,6 +119,7 @@ for (const row of rows) {
     if (engine === "auto" && model.engine === "tape") break; // visual: auto is already the tape engine
   }
 }
+if (withPopulation) await populationRow("wasm");
 await initBackend("gpu", { allowSoftwareGpu: allowSoftware });
 for (const row of rows) {
   const model = GpuSacEngine.create(row.spec, row.settings, 1);
@@ -108,10 +128,11 @@ for (const row of rows) {
   results.push({ row: row.label, device: `gpu, ${model.engine}`, ...m });
   model.dispose();
 }
+if (withPopulation) await populationRow("gpu");
 
-console.log(`| Network | Device (wasm: ${wasm.description}) | updates/s | ms/update | updates timed |`);
-console.log("|---|---|---|---|---|");
-for (const r of results) console.log(`| ${r.row} | ${r.device} | ${r.perSecond.toPrecision(3)} | ${(1000 / r.perSecond).toFixed(1)} | ${r.count} |`);
+console.log(`| Network | Device (wasm: ${wasm.description}) | updates/s (population: rounds/s) | ms/update (population: ms/round) | member updates/s | updates timed |`);
+console.log("|---|---|---|---|---|---|");
+for (const r of results) console.log(`| ${r.row} | ${r.device} | ${r.perSecond.toPrecision(3)} | ${(1000 / r.perSecond).toFixed(1)} | ${(r.perSecond * (r.members ?? 1)).toPrecision(3)} | ${r.count} |`);
 console.log(`\nLoad average at end: ${loadavg().map((x) => x.toFixed(2)).join(", ")}; tf tensors alive: ${tf.memory().numTensors}`);
 if (adapter.software) console.log("Software adapter: the gpu rows check the path, not GPU speed.");
 process.exit(0);

@@ -25,27 +25,27 @@ export function maskTensorsData(mask: Uint8Array | null, rows: number, total: nu
 }
 
 /**
- * Per-branch masked log-softmax over logits [B, sum(branches)]: logits * keep - 1e8 * mask, then
- * log p = z - logsumexp(z) within each branch. Returns log-probs and probs, both [B, sum(branches)].
+ * Per-branch masked log-softmax over logits [..., B, sum(branches)]: logits * keep - 1e8 * mask, then
+ * log p = z - logsumexp(z) within each branch. Returns log-probs and probs, both shaped as logits.
  */
-export function maskedLogSoftmax(
-  logits: tf.Tensor2D,
-  keep: tf.Tensor2D,
-  penalty: tf.Tensor2D,
+export function maskedLogSoftmax<R extends tf.Rank>(
+  logits: tf.Tensor<R>,
+  keep: tf.Tensor<R> | tf.Tensor,
+  penalty: tf.Tensor<R> | tf.Tensor,
   branches: readonly number[],
-): { logProbs: tf.Tensor2D; probs: tf.Tensor2D } {
-  const z = tf.add(tf.mul(logits, keep), penalty) as tf.Tensor2D;
-  const parts = branches.length === 1 ? [z] : tf.split(z, branches as number[], 1);
+): { logProbs: tf.Tensor<R>; probs: tf.Tensor<R> } {
+  const z = tf.add(tf.mul(logits, keep), penalty);
+  const parts = branches.length === 1 ? [z] : tf.split(z, branches as number[], -1);
   const logs = parts.map(logSoftmax);
-  const logProbs = (logs.length === 1 ? logs[0] : tf.concat(logs, 1)) as tf.Tensor2D;
-  return { logProbs, probs: tf.exp(logProbs) as tf.Tensor2D };
+  const logProbs = (logs.length === 1 ? logs[0] : tf.concat(logs, -1)) as tf.Tensor<R>;
+  return { logProbs, probs: tf.exp(logProbs) as tf.Tensor<R> };
 }
 
-/** Per-branch entropy -sum_a p log p, [B, numBranches]; masked actions contribute 0 (p = 0). */
-export function branchEntropies(probs: tf.Tensor2D, logProbs: tf.Tensor2D, branches: readonly number[]): tf.Tensor2D {
+/** Per-branch entropy -sum_a p log p, [..., B, numBranches]; masked actions contribute 0 (p = 0). */
+export function branchEntropies<R extends tf.Rank>(probs: tf.Tensor<R>, logProbs: tf.Tensor<R>, branches: readonly number[]): tf.Tensor<R> {
   const plogp = tf.mul(probs, logProbs);
-  const parts = branches.length === 1 ? [plogp] : tf.split(plogp, branches as number[], 1);
-  return tf.neg(tf.concat(parts.map((p) => tf.sum(p, 1, true)), 1)) as tf.Tensor2D;
+  const parts = branches.length === 1 ? [plogp] : tf.split(plogp, branches as number[], -1);
+  return tf.neg(tf.concat(parts.map((p) => tf.sum(p, -1, true)), -1)) as tf.Tensor<R>;
 }
 
 /**

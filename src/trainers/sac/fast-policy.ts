@@ -1,5 +1,5 @@
 // The policy head and soft state value in plain JavaScript, forward and backward, row by row
-// (float64 inside). Same math as squashed-gaussian.ts, categorical.ts and TapeSac.softValue
+// (float64 inside). Same math as squashed-gaussian.ts, categorical.ts and softValue
 // (tape-engine.ts):
 // continuous: u = mu + exp(ls) eps, a = tanh(u), ls = clip(raw, -20, 2),
 //   log pi = sum(-eps^2/2 - log(2 pi)/2) - sum_i [ls_i + 2 (ln 2 - u_i - softplus(-2 u_i))];
@@ -107,7 +107,7 @@ export interface SoftValueArgs {
 
 /**
  * V(s) = E_a[min_i Q_i(s, a) - alpha log pi(a|s)] per row (SAC eq. 3, SAC-Discrete eq. 10,
- * branches averaged), as TapeSac.softValue in tape-engine.ts.
+ * branches averaged), as softValue in tape-engine.ts.
  */
 export function softValue(v: SoftValueArgs): Float64Array {
   const { q0, q1, k, pi, alphaC, alphaCols, nb } = v;

@@ -41,15 +41,7 @@ export class FlatAdam {
     this.step += 1;
     const t = this.step;
     const g = tf.concat(grads.map((x) => tf.reshape(x, [-1])));
-    const m = tf.add(tf.mul(this.m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)); // Alg. 1: m_t
-    const v = tf.add(tf.mul(this.v, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)); // Alg. 1: v_t
-    const bc1 = 1 - ADAM_BETA1 ** t;
-    const bc2 = 1 - ADAM_BETA2 ** t;
-    // theta -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)   (torch.optim.Adam)
-    const denom = tf.add(tf.mul(tf.sqrt(v), 1 / Math.sqrt(bc2)), ADAM_EPS);
-    const next = tf.sub(this.flatParams(), tf.mul(tf.div(m, denom), learningRate / bc1)) as tf.Tensor1D;
-    this.m.assign(m);
-    this.v.assign(v);
+    const next = adamStep(this.flatParams(), g, this.m, this.v, learningRate / (1 - ADAM_BETA1 ** t), 1 / Math.sqrt(1 - ADAM_BETA2 ** t)) as tf.Tensor1D;
     this.assignFlat(next);
     return next;
   }
@@ -58,4 +50,20 @@ export class FlatAdam {
     this.m.dispose();
     this.v.dispose();
   }
+}
+
+/**
+ * Alg. 1's moments (written to m and v) and the new parameters, torch.optim.Adam's form:
+ * theta - lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps). `stepSize` = lr / bc1 and `invSqrtBc2` =
+ * 1 / sqrt(bc2) are numbers, or per-member [N, 1] columns when the rows of params are the members
+ * of a population stack (batched-tape-sac.ts). Call inside tf.tidy.
+ */
+export function adamStep(params: tf.Tensor, g: tf.Tensor, m: tf.Variable, v: tf.Variable, stepSize: number | tf.Tensor, invSqrtBc2: number | tf.Tensor): tf.Tensor {
+  const mt = tf.add(tf.mul(m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)); // Alg. 1: m_t
+  const vt = tf.add(tf.mul(v, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)); // Alg. 1: v_t
+  const denom = tf.add(tf.mul(tf.sqrt(vt), invSqrtBc2), ADAM_EPS);
+  const next = tf.sub(params, tf.mul(tf.div(mt, denom), stepSize));
+  m.assign(mt);
+  v.assign(vt);
+  return next;
 }

@@ -18,17 +18,32 @@ export interface GradNeeds {
 const LEAK = 0.01;
 
 /**
- * Batched product over the group axis as G plain 2-D matMuls: tfjs-wasm's BatchMatMul with a
- * batch > 1 is ~50x slower than its 2-D path (measured 80 ms vs 1.7 ms at 256x256x256).
- * A 2-D operand is shared by every group.
+ * Batched product over the group axis (twin critics; a population's stacked members). On wasm as G
+ * plain 2-D matMuls: tfjs-wasm's BatchMatMul with a batch > 1 is ~50x slower than its 2-D path
+ * (measured 80 ms vs 1.7 ms at 256x256x256). Elsewhere (WebGPU) one batched matMul when both
+ * operands are stacked. A 2-D operand is shared by every group.
  */
 function groupMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const as = a.rank === 3 ? tf.unstack(a) : null;
-  const bs = b.rank === 3 ? tf.unstack(b) : null;
+  const wasm = tf.getBackend() === "wasm";
+  if (a.rank === 3 && b.rank === 3 && !wasm) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  const split = wasm ? unstackOnce : (t: tf.Tensor): tf.Tensor[] => tf.unstack(t);
+  const as = a.rank === 3 ? split(a) : null;
+  const bs = b.rank === 3 ? split(b) : null;
   const g = (as ?? bs)!.length;
   const outs: tf.Tensor[] = [];
   for (let i = 0; i < g; i++) outs.push(tf.matMul((as ? as[i] : a) as tf.Tensor2D, (bs ? bs[i] : b) as tf.Tensor2D));
   return tf.stack(outs);
+}
+
+/**
+ * tf.unstack on wasm with one read: its Slice kernel copies the whole input for every slice (G
+ * copies of a stacked [G, in, out] tensor). Only inside custom gradients, which are not traced.
+ */
+function unstackOnce(t: tf.Tensor): tf.Tensor[] {
+  const data = t.dataSync() as Float32Array;
+  const shape = t.shape.slice(1);
+  const size = t.size / t.shape[0]!;
+  return Array.from({ length: t.shape[0]! }, (_, i) => tf.tensor(data.subarray(i * size, (i + 1) * size), shape));
 }
 
 function transposeLast(t: tf.Tensor): tf.Tensor {

@@ -196,7 +196,11 @@ function mlp(x: tf.Tensor, body: readonly DenseVars[], head: DenseVars, firstNee
   return dense(h, head.w, head.b, "linear", { x: body.length === 0 ? firstNeedsX : upstream, params });
 }
 
-/** Actor pre-distribution outputs [B, 2A + S]: mu | logSigma (unclipped) | branch logits. */
+/**
+ * Actor pre-distribution outputs [B, 2A + S]: mu | logSigma (unclipped) | branch logits. With a
+ * population's stacked weights ([N, in, out], batched-tape-sac.ts) and vector inputs [N, B, d]:
+ * [N, B, 2A + S].
+ */
 export function actorForward(actor: ActorVars, inputs: ObsInputs, params: boolean): tf.Tensor2D {
   let anyVisual = false;
   const parts = inputs.map((t, i) => {
@@ -205,18 +209,29 @@ export function actorForward(actor: ActorVars, inputs: ObsInputs, params: boolea
     anyVisual = true;
     return encodeVisual(v, t as tf.Tensor4D, params);
   });
-  const x = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
+  const x = parts.length === 1 ? parts[0] : tf.concat(parts, -1);
   const firstX = anyVisual && params;
   return mlp(x, actor.body, actor.head, firstX, params, params) as tf.Tensor2D;
 }
 
-/** Both critics' Q values [2, B, K] for inputs and continuous action [B, A] (or null). */
-export function criticForward(critics: CriticVars, inputs: ObsInputs, action: tf.Tensor2D | null, needs: { params: boolean; action: boolean }): tf.Tensor3D {
+/**
+ * Both critics' Q values [2, B, K] for inputs and continuous action [B, A] (or null). With a
+ * population's stacked critics ([2N, in, out], member-major) and vector inputs [N, B, d]:
+ * [N, 2, B, K].
+ */
+export function criticForward(critics: CriticVars, inputs: ObsInputs, action: tf.Tensor | null, needs: { params: boolean; action: boolean }): tf.Tensor3D {
   const anyVisual = critics.visual.some((v) => v !== null);
   let x: tf.Tensor;
+  let members = 0;
   if (!anyVisual) {
     const parts = action ? [...inputs, action] : [...inputs];
-    x = parts.length === 1 ? parts[0] : tf.concat(parts, 1); // [B, in], shared by both critics
+    x = parts.length === 1 ? parts[0] : tf.concat(parts, -1); // [B, in], shared by both critics
+    if (x.rank === 3) {
+      // [N, B, in] -> [2N, B, in]: each member's rows once per critic (a concat, whose gradient sums them back)
+      members = x.shape[0];
+      const one = tf.reshape(x, [members, 1, ...x.shape.slice(1)]);
+      x = tf.reshape(tf.concat([one, one], 1), [2 * members, ...x.shape.slice(1)]);
+    }
   } else {
     // Each critic runs its own encoder. Stacking both critics' conv1 filters into one 32-filter
     // conv2d cost the same CPU time as two 16-filter ones on tfjs-wasm (measured 2026-12-06), and
@@ -233,6 +248,7 @@ export function criticForward(critics: CriticVars, inputs: ObsInputs, action: tf
   }
   const firstX = needs.action || (anyVisual && needs.params);
   const q = mlp(x, critics.body, critics.head, firstX, needs.params, needs.params || needs.action);
+  if (members > 0) return tf.reshape(q, [members, 2, ...q.shape.slice(1)]) as tf.Tensor as tf.Tensor3D;
   return (q.rank === 3 ? q : tf.tile(tf.expandDims(q, 0), [2, 1, 1])) as tf.Tensor3D;
 }
 

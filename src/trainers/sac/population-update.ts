@@ -9,9 +9,9 @@
 // update at K = 8, 64x2), and bench/pbt-update.ts measured no consistent gain from it on 2 shared
 // cores (stacked / separate time for K = 4 and 8: 0.94-1.10 at 64x2, 0.93-1.16 at 256x2, three
 // runs at load average 7-12): so stacking is opt-in until a quiet machine shows a gain.
-// Why no stacked tape engine: tf.matMul on rank-3 weights [K, in, out] takes the WebAssembly
-// backend's scalar batched-matmul loop instead of XNNPACK, and the tape engine is the path of
-// visual encoders, whose convolutions have no stacked form in tfjs.
+// Tape members update one by one here: their stacked form (batched-tape-sac.ts, all members in
+// one graph) is meant for WebGPU, where each member's engine lives in its own worker thread
+// (gpu-worker-sac-model.ts), and visual encoders have no stacked form in tfjs.
 
 import { FastSacEngine } from "./fast-engine.js";
 import { StackedFastSac, stackingKey, type MemberUpdate } from "./batched-fast-sac.js";

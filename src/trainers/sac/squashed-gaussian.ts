@@ -30,20 +30,17 @@ export function gaussianConstant(eps: Float32Array, rows: number, dims: number):
 }
 
 /**
- * Reparameterized sample a = tanh(mu + sigma * eps) and its log-density [B]
+ * Reparameterized sample a = tanh(mu + sigma * eps) and its log-density [..., B] (over the last axis)
  * (SAC App. C eq. 21): log pi(a|s) = sum_i [log N(u_i; mu_i, sigma_i) - log(1 - tanh(u_i)^2)],
  * with log N(u; mu, sigma) = -eps^2/2 - log sigma - log(2 pi)/2 since (u - mu) / sigma = eps.
  * `constant` is gaussianConstant(eps).
  */
-export function sampleSquashed(
-  mu: tf.Tensor2D,
-  logSigma: tf.Tensor2D,
-  eps: tf.Tensor2D,
-  constant: tf.Tensor1D,
-): { action: tf.Tensor2D; logProb: tf.Tensor1D } {
+export function sampleSquashed(mu: tf.Tensor2D, logSigma: tf.Tensor2D, eps: tf.Tensor2D, constant: tf.Tensor1D): { action: tf.Tensor2D; logProb: tf.Tensor1D };
+export function sampleSquashed(mu: tf.Tensor, logSigma: tf.Tensor, eps: tf.Tensor, constant: tf.Tensor): { action: tf.Tensor; logProb: tf.Tensor };
+export function sampleSquashed(mu: tf.Tensor, logSigma: tf.Tensor, eps: tf.Tensor, constant: tf.Tensor): { action: tf.Tensor; logProb: tf.Tensor } {
   const u = tf.add(mu, tf.mul(tf.exp(logSigma), eps)); // SAC eq. 11: u = mu + sigma * eps
-  const action = tf.tanh(u) as tf.Tensor2D;
+  const action = tf.tanh(u);
   const perDim = tf.add(logSigma, logOneMinusTanhSquared(u));
-  const logProb = tf.sub(constant, tf.sum(perDim, 1)) as tf.Tensor1D;
+  const logProb = tf.sub(constant, tf.sum(perDim, -1));
   return { action, logProb };
 }

@@ -1,8 +1,10 @@
 // The SAC update on TensorFlow.js' gradient tape: the reference form of the equations, read top
-// to bottom in TapeSac.updateOnDevice(). Every result stays on the device until its caller reads
+// to bottom in updateGraph(), which TapeSac.updateOnDevice() runs for one model and
+// batched-tape-sac.ts for a population's members stacked along a leading axis (update-inputs.ts).
+// Every result stays on the device until its caller reads
 // it (device-result.ts): TapeSacEngine (end of this file) reads with dataSync() on backends that
 // can (wasm, cpu, native); GpuSacEngine (src/trainers/gpu/gpu-sac-engine.ts) awaits data(), because
-// the WebGPU backend cannot read synchronously in Node. One copy of the equations for both.
+// the WebGPU backend cannot read synchronously in Node. One copy of the equations for all.
 // The fast engine (fast-engine.ts, fast-sac.ts) computes the same quantities by hand and is
 // checked against this file in test/trainers/sac/fast-sac.test.ts.
 //
@@ -31,15 +33,124 @@ import { actorForward, createNetworks, criticForward, flatSize, isVisual, type A
 import type { MaskData, SacCommon } from "./sac-common.js";
 import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, UpdateLosses } from "./sac-engine.js";
 import { actorSnapshot } from "./sac-snapshot.js";
+import type { DeviceMask, Noise, SacNets, UpdateInputs, UpdateSteps } from "./update-inputs.js";
 import { stateTensor, type SacHyperparameters, type SacState } from "./sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN, sampleSquashed } from "./squashed-gaussian.js";
 
 /** One policy evaluation: sampled squashed action and its log-density, and/or the branch distributions. */
 interface PolicyOut {
-  action: tf.Tensor2D | null;
-  logProbC: tf.Tensor1D | null;
-  probs: tf.Tensor2D | null;
-  logProbs: tf.Tensor2D | null;
+  action: tf.Tensor | null;
+  logProbC: tf.Tensor | null;
+  probs: tf.Tensor | null;
+  logProbs: tf.Tensor | null;
+}
+
+/**
+ * The SAC update, L + [3 + stats]: [q1 loss, q2 loss, policy loss, (mean log pi), (branch
+ * entropies)] per member. Call inside tf.tidy; the steps change the variables.
+ */
+export function updateGraph(nets: SacNets, x: UpdateInputs, steps: UpdateSteps): tf.Tensor {
+  const { continuousSize: A, branches } = nets.layout;
+  const nb = branches.length;
+  const kept: tf.Tensor[] = [];
+  const out = tf.tidy(() => {
+    // 1. Bellman target, no gradient. SAC 1812.05905 eq. 3 and 5 (soft value of s'), clipped
+    //    double-Q over the twin TARGET critics (TD3 1802.09477 §4.2), SAC-Discrete 1910.07207 eq. 10
+    //    for the exact expectation over each branch:
+    //    y = r + gamma (1 - done) (min_i Q'_i(s', a') - alpha log pi(a'|s')),   a' ~ pi(.|s')
+    const next = policy(nets, x.s2, x.epsNext, x.maskNext, false);
+    const qNext = criticForward(nets.target, x.s2, next.action, { params: false, action: false });
+    const yn = tf.add(x.rewards, tf.mul(x.discount, softValue(qNext, next, x, nb)));
+    const y = tf.reshape(yn, [...yn.shape.slice(0, -1), 1, yn.shape[yn.rank - 1]!]); // L + [1, n]: both critics
+    // 2. Critic step. SAC 1812.05905 eq. 5: J_Q(theta_i) = 0.5 E[(Q_i(s, a) - y)^2] for i = 1, 2
+    //    (both critics in one grouped network). Discrete: Q(s, a) = mean over branches of Q_b(s, a_b) (ML-Agents).
+    const critic = tf.variableGrads(() => {
+      const q = criticForward(nets.critic, x.s, x.taken, { params: true, action: false }); // L + [2, n, K]
+      const qa = x.oneHot ? tf.div(tf.sum(tf.mul(q, x.oneHot), -1), nb) : tf.reshape(q, q.shape.slice(0, -1));
+      const perCritic = tf.mul(tf.mean(tf.square(tf.sub(qa, y)), -1), 0.5); // L + [2]
+      kept.push(tf.keep(perCritic));
+      return tf.sum(perCritic) as tf.Scalar;
+    }, [...nets.criticParams]);
+    const criticFlat = steps.critic(nets.criticParams.map((v) => critic.grads[v.name]));
+    // 3. Actor step with the updated critics. SAC 1812.05905 eq. 7, reparameterized a~ = tanh(mu + sigma eps)
+    //    (1801.01290 eq. 11-13, App. C for the tanh log-det); SAC-Discrete 1910.07207 eq. 12:
+    //    J_pi = E_s[ alpha log pi(a~|s) - min_i Q_i(s, a~) ], exact expectations over discrete branches.
+    const actor = tf.variableGrads(() => {
+      const pi = policy(nets, x.s, x.eps, x.maskNow, true);
+      const q = criticForward(nets.critic, x.s, pi.action, { params: false, action: A > 0 });
+      const stats: tf.Tensor[] = [];
+      if (pi.logProbC) stats.push(withUnitAxis(tf.mean(pi.logProbC, -1)));
+      if (pi.probs) stats.push(tf.mean(branchEntropies(pi.probs, pi.logProbs!, branches), -2));
+      const perMember = tf.neg(tf.mean(softValue(q, pi, x, nb), -1)); // L
+      kept.push(tf.keep(stats.length === 1 ? stats[0] : tf.concat(stats, -1)), tf.keep(withUnitAxis(perMember)));
+      return tf.sum(perMember) as tf.Scalar;
+    }, [...nets.actorParams]);
+    steps.actor(nets.actorParams.map((v) => actor.grads[v.name]));
+    // 4. Alpha step: host side (SacCommon.finishUpdate, SAC 1812.05905 eq. 18), from the actor step's log pi.
+    // 5. Polyak averaging of the target critics: theta' <- tau theta + (1 - tau) theta' (SAC 1812.05905 Alg. 1).
+    steps.polyak(criticFlat);
+    return tf.concat([kept[0], kept[2], kept[1]], -1);
+  });
+  kept.forEach((t) => t.dispose());
+  return out;
+}
+
+/** t with a last axis of size 1 (a reshape: tfjs' ExpandDims has no registered gradient here). */
+function withUnitAxis(t: tf.Tensor): tf.Tensor {
+  return tf.reshape(t, [...t.shape, 1]);
+}
+
+/** The last axis [from, from + size) of t. */
+function lastAxis(t: tf.Tensor, from: number, size: number): tf.Tensor {
+  const begin = t.shape.map((_, i) => (i === t.rank - 1 ? from : 0));
+  return tf.slice(t, begin, t.shape.map((d, i) => (i === t.rank - 1 ? size : d)));
+}
+
+/** pi(.|s): reparameterized squashed-Gaussian sample with its log-density, and/or masked branch distributions. */
+function policy(nets: SacNets, inputs: readonly tf.Tensor[], noise: Noise | null, mask: DeviceMask | null, params: boolean): PolicyOut {
+  const { continuousSize: A, branches } = nets.layout;
+  const S = branches.reduce((a, b) => a + b, 0);
+  const raw = actorForward(nets.actor, inputs, params);
+  const out: PolicyOut = { action: null, logProbC: null, probs: null, logProbs: null };
+  if (A > 0) {
+    const mu = lastAxis(raw, 0, A);
+    const logSigma = tf.clipByValue(lastAxis(raw, A, A), LOG_SIGMA_MIN, LOG_SIGMA_MAX);
+    const sample = sampleSquashed(mu, logSigma, noise!.eps, noise!.constant);
+    out.action = sample.action;
+    out.logProbC = sample.logProb;
+  }
+  if (S > 0) {
+    const logits = A > 0 ? lastAxis(raw, 2 * A, S) : raw;
+    const d = maskedLogSoftmax(logits, mask!.keep, mask!.penalty, branches);
+    out.probs = d.probs;
+    out.logProbs = d.logProbs;
+  }
+  return out;
+}
+
+/**
+ * Soft state value under the policy, L + [n]: V(s) = E_a[min_i Q_i(s, a) - alpha log pi(a|s)]
+ * (SAC 1812.05905 eq. 3; SAC-Discrete 1910.07207 eq. 10 for the exact expectation over each
+ * branch, averaged over branches). The min is taken per action (CleanRL SAC-discrete).
+ * q: L + [2, n, K].
+ */
+function softValue(q: tf.Tensor, pi: PolicyOut, x: UpdateInputs, nb: number): tf.Tensor {
+  const minQ = tf.min(q, -3);
+  let v: tf.Tensor;
+  if (pi.probs) {
+    const inner = tf.sub(minQ, tf.mul(x.alphaColumns!, pi.logProbs!));
+    v = tf.div(tf.sum(tf.mul(pi.probs, inner), -1), nb);
+  } else v = tf.reshape(minQ, minQ.shape.slice(0, -1));
+  if (pi.logProbC) v = tf.sub(v, tf.mul(pi.logProbC, x.alphaContinuous));
+  return v;
+}
+
+/** A TapeSac's host-side state, variables (by key, creation order) and optimizers. */
+export interface TapeSacParts {
+  readonly common: SacCommon;
+  readonly vars: ReadonlyMap<string, tf.Variable>;
+  readonly actorOpt: FlatAdam;
+  readonly criticOpt: FlatAdam;
 }
 
 /** The networks, their optimizers and the SAC equations on the tape; the reading is left to the subclass. */
@@ -68,6 +179,11 @@ export class TapeSac {
     this.actorOpt = new FlatAdam(this.actorParams, `${this.factory.prefix}/adam/actor`);
     this.criticOpt = new FlatAdam(this.criticParams, `${this.factory.prefix}/adam/critic`);
     this.refreshNormTensors();
+  }
+
+  /** What a population stack (batched-tape-sac.ts) copies in and writes back; nothing else reads it. */
+  get stackParts(): TapeSacParts {
+    return { common: this.common, vars: this.factory.vars, actorOpt: this.actorOpt, criticOpt: this.criticOpt };
   }
 
   get updateCount(): number {
@@ -145,61 +261,43 @@ export class TapeSac {
   }
 
   /**
-   * One SAC update: target (no gradient) -> critic step -> actor step -> alpha step -> Polyak.
-   * The output is [q1 loss, q2 loss, policy loss, (mean log pi), (branch entropies)]; the alpha step
-   * runs on finish, from the actor step's entropy terms.
+   * One SAC update (updateGraph below): target (no gradient) -> critic step -> actor step -> alpha
+   * step -> Polyak. The output is [q1 loss, q2 loss, policy loss, (mean log pi), (branch entropies)];
+   * the alpha step runs on finish, from the actor step's entropy terms.
    */
   updateOnDevice(batch: TransitionBatch): DeviceResult<UpdateLosses> {
     const c = this.common.updateConstants(batch);
     const n = c.n;
-    const { continuousSize: A, branches } = this.common.layout;
+    const { continuousSize: A } = this.common.layout;
     const S = this.common.total;
-    const nb = branches.length;
     const hp = this.common.hyperparameters;
-    const kept: tf.Tensor[] = [];
+    const nets: SacNets = { layout: this.common.layout, actor: this.actor, critic: this.critic, target: this.target, actorParams: this.actorParams, criticParams: this.criticParams };
     const out = tf.tidy(() => {
-      const s = this.inputs(batch.obs, n);
-      const s2 = this.inputs(batch.nextObs, n);
-      // 1. Bellman target, no gradient. SAC 1812.05905 eq. 3 and 5 (soft value of s'), clipped
-      //    double-Q over the twin TARGET critics (TD3 1802.09477 §4.2), SAC-Discrete 1910.07207 eq. 10
-      //    for the exact expectation over each branch:
-      //    y = r + gamma (1 - done) (min_i Q'_i(s', a') - alpha log pi(a'|s')),   a' ~ pi(.|s')
-      const next = this.policy(s2, n, c.epsNext, c.maskNext, false);
-      const qNext = criticForward(this.target, s2, next.action, { params: false, action: false });
-      const y = tf.add(tf.tensor1d(batch.rewards.subarray(0, n)), tf.mul(tf.tensor1d(c.discount), this.softValue(qNext, next, n)));
-      // 2. Critic step. SAC 1812.05905 eq. 5: J_Q(theta_i) = 0.5 E[(Q_i(s, a) - y)^2] for i = 1, 2
-      //    (both critics in one grouped network). Discrete: Q(s, a) = mean over branches of Q_b(s, a_b) (ML-Agents).
-      const taken = A > 0 ? tf.tensor2d(batch.continuousActions.subarray(0, n * A), [n, A]) : null;
-      const oneHot = c.oneHot ? tf.tensor3d(c.oneHot, [1, n, S]) : null;
-      const critic = tf.variableGrads(() => {
-        const q = criticForward(this.critic, s, taken, { params: true, action: false }); // [2, n, K]
-        const qa = oneHot ? tf.div(tf.sum(tf.mul(q, oneHot), 2), nb) : tf.reshape(q, [2, n]);
-        const perCritic = tf.mul(tf.mean(tf.square(tf.sub(qa, y)), 1), 0.5);
-        kept.push(tf.keep(perCritic));
-        return tf.sum(perCritic) as tf.Scalar;
-      }, this.criticParams);
-      const criticFlat = this.criticOpt.apply(this.criticParams.map((v) => critic.grads[v.name]), hp.learningRate);
-      // 3. Actor step with the updated critics. SAC 1812.05905 eq. 7, reparameterized a~ = tanh(mu + sigma eps)
-      //    (1801.01290 eq. 11-13, App. C for the tanh log-det); SAC-Discrete 1910.07207 eq. 12:
-      //    J_pi = E_s[ alpha log pi(a~|s) - min_i Q_i(s, a~) ], exact expectations over discrete branches.
-      const actor = tf.variableGrads(() => {
-        const pi = this.policy(s, n, c.eps, c.maskNow, true);
-        const q = criticForward(this.critic, s, pi.action, { params: false, action: A > 0 });
-        const stats: tf.Tensor[] = [];
-        if (pi.logProbC) stats.push(tf.reshape(tf.mean(pi.logProbC), [1]));
-        if (pi.probs) stats.push(tf.mean(branchEntropies(pi.probs, pi.logProbs!, branches), 0));
-        kept.push(tf.keep(stats.length === 1 ? stats[0] : tf.concat(stats)));
-        return tf.neg(tf.mean(this.softValue(q, pi, n))) as tf.Scalar;
-      }, this.actorParams);
-      this.actorOpt.apply(this.actorParams.map((v) => actor.grads[v.name]), hp.learningRate);
-      // 4. Alpha step: host side (SacCommon.finishUpdate, SAC 1812.05905 eq. 18), from the actor step's log pi.
-      // 5. Polyak averaging of the target critics: theta' <- tau theta + (1 - tau) theta' (SAC 1812.05905 Alg. 1).
-      const targetFlat = tf.concat(this.targetParams.map((p) => tf.reshape(p, [-1])));
-      const blended = tf.add(tf.mul(criticFlat, hp.tau), tf.mul(targetFlat, 1 - hp.tau)) as tf.Tensor1D;
-      assignFlat(this.targetParams, blended);
-      return tf.concat([kept[0], tf.reshape(actor.value, [1]), kept[1]]);
+      const mask = (m: MaskData | null): DeviceMask | null => (m ? { keep: tf.tensor2d(m.keep, [n, S]), penalty: tf.tensor2d(m.penalty, [n, S]) } : null);
+      const noise = (eps: Float32Array | null): Noise | null => (eps ? { eps: tf.tensor2d(eps, [n, A]), constant: tf.tensor1d(gaussianConstant(eps, n, A)) } : null);
+      const inputs: UpdateInputs = {
+        s: this.inputs(batch.obs, n),
+        s2: this.inputs(batch.nextObs, n),
+        rewards: tf.tensor1d(batch.rewards.subarray(0, n)),
+        discount: tf.tensor1d(c.discount),
+        taken: A > 0 ? tf.tensor2d(batch.continuousActions.subarray(0, n * A), [n, A]) : null,
+        oneHot: c.oneHot ? tf.tensor3d(c.oneHot, [1, n, S]) : null,
+        eps: noise(c.eps),
+        epsNext: noise(c.epsNext),
+        maskNow: mask(c.maskNow),
+        maskNext: mask(c.maskNext),
+        alphaContinuous: this.common.alphaContinuous,
+        alphaColumns: S > 0 ? tf.tensor1d(Float32Array.from(this.common.alphaColumns())) : null,
+      };
+      return updateGraph(nets, inputs, {
+        critic: (grads) => this.criticOpt.apply(grads, hp.learningRate),
+        actor: (grads) => void this.actorOpt.apply(grads, hp.learningRate),
+        polyak: (criticFlat) => {
+          const targetFlat = tf.concat(this.targetParams.map((p) => tf.reshape(p, [-1])));
+          assignFlat(this.targetParams, tf.add(tf.mul(criticFlat, hp.tau), tf.mul(targetFlat, 1 - hp.tau)) as tf.Tensor1D);
+        },
+      });
     });
-    kept.forEach((t) => t.dispose());
     const finish = (v: Float32Array): UpdateLosses =>
       this.common.finishUpdate({
         q1Loss: v[0],
@@ -260,45 +358,6 @@ export class TapeSac {
       const norm = this.normTensors[i];
       return norm ? tf.clipByValue(tf.div(tf.sub(x, norm.mean), norm.std), -5, 5) : x;
     });
-  }
-
-  /** pi(.|s): reparameterized squashed-Gaussian sample with its log-density, and/or masked branch distributions. */
-  private policy(inputs: tf.Tensor[], n: number, eps: Float32Array | null, mask: MaskData | null, params: boolean): PolicyOut {
-    const { continuousSize: A, branches } = this.common.layout;
-    const S = this.common.total;
-    const raw = actorForward(this.actor, inputs, params);
-    const out: PolicyOut = { action: null, logProbC: null, probs: null, logProbs: null };
-    if (A > 0) {
-      const mu = tf.slice(raw, [0, 0], [n, A]) as tf.Tensor2D;
-      const logSigma = tf.clipByValue(tf.slice(raw, [0, A], [n, A]), LOG_SIGMA_MIN, LOG_SIGMA_MAX) as tf.Tensor2D;
-      const sample = sampleSquashed(mu, logSigma, tf.tensor2d(eps!, [n, A]), tf.tensor1d(gaussianConstant(eps!, n, A)));
-      out.action = sample.action;
-      out.logProbC = sample.logProb;
-    }
-    if (S > 0) {
-      const logits = (A > 0 ? tf.slice(raw, [0, 2 * A], [n, S]) : raw) as tf.Tensor2D;
-      const d = maskedLogSoftmax(logits, tf.tensor2d(mask!.keep, [n, S]), tf.tensor2d(mask!.penalty, [n, S]), branches);
-      out.probs = d.probs;
-      out.logProbs = d.logProbs;
-    }
-    return out;
-  }
-
-  /**
-   * Soft state value under the policy, [n]: V(s) = E_a[min_i Q_i(s, a) - alpha log pi(a|s)]
-   * (SAC 1812.05905 eq. 3; SAC-Discrete 1910.07207 eq. 10 for the exact expectation over each
-   * branch, averaged over branches). The min is taken per action (CleanRL SAC-discrete).
-   */
-  private softValue(q: tf.Tensor3D, pi: PolicyOut, n: number): tf.Tensor1D {
-    const minQ = tf.min(q, 0);
-    let v: tf.Tensor;
-    if (pi.probs) {
-      const alphaCols = tf.tensor1d(Float32Array.from(this.common.alphaColumns()));
-      const inner = tf.sub(minQ, tf.mul(alphaCols, pi.logProbs!));
-      v = tf.div(tf.sum(tf.mul(pi.probs, inner), 1), this.common.layout.branches.length);
-    } else v = tf.reshape(minQ, [n]);
-    if (pi.logProbC) v = tf.sub(v, tf.mul(pi.logProbC, this.common.alphaContinuous));
-    return v as tf.Tensor1D;
   }
 
   private refreshNormTensors(): void {
