@@ -9,7 +9,8 @@ import { createLogger, type Logger } from "../../util/logger.js";
 import { RedisSetupError } from "./errors.js";
 import { describeRedisUrl, parseRedisUrl } from "./redis-url.js";
 
-export type RedisRole = "coordinator" | "worker";
+/** Who holds the connection: named in its log lines and its CLIENT LIST name (mlagents-ts-<role>). */
+export type RedisRole = "coordinator" | "worker" | "status";
 
 export interface ConnectRedisOptions {
   /** PEM file of the CA that signed the server's certificate (rediss:// only). */
