@@ -34,6 +34,10 @@ export interface SegmentResult {
   episodeLengths: number[];
   /** Which worker ran it (host and process), for the lineage log and --status. */
   worker: string;
+  /** The trainer's step counter when the segment started (from its input snapshot). */
+  fromSteps: number;
+  /** The environment's behavior spec (behaviorSpecToJson), which the coordinator's ONNX export needs. */
+  behaviorSpec: string;
 }
 
 // Bounds that keep a hostile job from making a worker allocate or log without limit.
@@ -43,6 +47,10 @@ const MAX_PARAMETER_NAME_CHARS = 128;
 const MAX_MEMBER = 100_000;
 const MAX_STEPS = 1_000_000_000;
 const MAX_EPISODES = 1_000_000;
+/** A behavior spec is a few hundred bytes; 64 KiB leaves room for many observations. */
+const MAX_SPEC_CHARS = 64 * 1024;
+const MAX_DIMS = 16;
+const MAX_OBSERVATIONS = 64;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Keys that would reach Object.prototype when copied carelessly: never a parameter name. */
@@ -124,8 +132,38 @@ function array<T>(value: unknown, path: string, item: (v: unknown, p: string) =>
   return value.map((v, i) => item(v, `${path}[${i}]`));
 }
 
+const SPEC_KEYS = ["observations", "continuousSize", "discreteBranches"] as const;
+const OBSERVATION_KEYS = ["name", "shape", "dimensionProperties", "observationType"] as const;
+
+function boundedArray<T>(value: unknown, path: string, max: number, item: (v: unknown, p: string) => T): T[] {
+  if (Array.isArray(value) && value.length > max) throw new JobDataError(path, `more than ${max} entries (${value.length})`);
+  return array(value, path, item);
+}
+
+/** The behavior spec JSON text (behaviorSpecToJson's shape), checked field by field; returns the text. */
+function behaviorSpecField(value: unknown, path: string): string {
+  if (typeof value !== "string" || value.length > MAX_SPEC_CHARS) return fail(path, `a behavior spec in JSON (at most ${MAX_SPEC_CHARS} characters)`, value);
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new JobDataError(path, "not JSON");
+  }
+  const spec = record(json, path, SPEC_KEYS);
+  boundedArray(spec.observations, `${path}.observations`, MAX_OBSERVATIONS, (o, p) => {
+    const obs = record(o, p, OBSERVATION_KEYS);
+    name(obs.name, `${p}.name`);
+    boundedArray(obs.shape, `${p}.shape`, MAX_DIMS, (d, q) => integer(d, q, 0, MAX_STEPS));
+    boundedArray(obs.dimensionProperties, `${p}.dimensionProperties`, MAX_DIMS, (d, q) => integer(d, q, 0, 255));
+    integer(obs.observationType, `${p}.observationType`, 0, 255);
+  });
+  integer(spec.continuousSize, `${path}.continuousSize`, 0, 1_000_000);
+  boundedArray(spec.discreteBranches, `${path}.discreteBranches`, 1_000, (b, q) => integer(b, q, 1, 1_000_000));
+  return value;
+}
+
 const JOB_KEYS = ["runId", "behavior", "member", "segment", "inputSnapshot", "hyperparameters", "environmentParameters", "steps", "seed"] as const;
-const RESULT_KEYS = ["outputSnapshot", "steps", "episodeReturns", "episodeLengths", "worker"] as const;
+const RESULT_KEYS = ["outputSnapshot", "steps", "episodeReturns", "episodeLengths", "worker", "fromSteps", "behaviorSpec"] as const;
 
 /** Validates a segment job's data (from Redis); throws JobDataError naming the field ("data.member"). */
 export function parseSegmentJobData(x: unknown): SegmentJobData {
@@ -160,6 +198,8 @@ export function parseSegmentResult(x: unknown): SegmentResult {
     episodeReturns,
     episodeLengths,
     worker: name(o.worker, "result.worker"),
+    fromSteps: integer(o.fromSteps, "result.fromSteps", 0, Number.MAX_SAFE_INTEGER),
+    behaviorSpec: behaviorSpecField(o.behaviorSpec, "result.behaviorSpec"),
   };
 }
 

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ActionSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
+import { behaviorSpecFromJson, behaviorSpecToJson } from "../../../src/run/behavior-spec-json.js";
 import { JobDataError } from "../../../src/run/distributed/errors.js";
 import {
   parseSegmentJobData,
@@ -10,6 +12,19 @@ import {
 } from "../../../src/run/distributed/jobs.js";
 
 const HASH = "ab".repeat(32);
+// What a worker sends: the real writer's output for a hybrid behavior with a vector and a visual sensor.
+const SPEC_JSON = behaviorSpecToJson({
+  observationSpecs: [
+    { name: "VectorSensor", shape: [8], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT },
+    {
+      name: "Camera",
+      shape: [3, 84, 84],
+      dimensionProperties: [DimensionProperty.NONE, DimensionProperty.TRANSLATIONAL_EQUIVARIANCE, DimensionProperty.TRANSLATIONAL_EQUIVARIANCE],
+      observationType: ObservationType.GOAL_SIGNAL,
+    },
+  ],
+  actionSpec: new ActionSpec(2, [3, 2]),
+});
 
 function jobDataError(f: () => unknown): JobDataError {
   try {
@@ -42,6 +57,8 @@ const validResult = (): SegmentResult => ({
   episodeReturns: [1.5, -0.25],
   episodeLengths: [100, 37],
   worker: "host-a/1234",
+  fromSteps: 35000,
+  behaviorSpec: SPEC_JSON,
 });
 
 describe("parseSegmentJobData", () => {
@@ -86,6 +103,8 @@ describe("parseSegmentResult", () => {
     const r = validResult();
     expect(parseSegmentResult(JSON.parse(JSON.stringify(r)))).toEqual(r);
     expect(parseSegmentResult({ ...r, episodeReturns: [], episodeLengths: [] }).episodeReturns).toEqual([]);
+    // The spec text is passed on unchanged and reads back as the same spec.
+    expect(behaviorSpecFromJson(parseSegmentResult(r).behaviorSpec).actionSpec.discreteBranches).toEqual([3, 2]);
   });
 
   it.each<[string, Partial<Record<keyof SegmentResult, unknown>>, string, RegExp]>([
@@ -95,6 +114,13 @@ describe("parseSegmentResult", () => {
     ["unequal lists", { episodeLengths: [100] }, "result.episodeLengths", /has 1 entries but result.episodeReturns has 2/],
     ["returns as an object", { episodeReturns: { 0: 1 } }, "result.episodeReturns", /expected an array, got a object/],
     ["no worker", { worker: "" }, "result.worker", /expected a name/],
+    ["an extra field", { command: "x" } as Partial<Record<keyof SegmentResult, unknown>>, "result.command", /unknown field/],
+    ["a negative fromSteps", { fromSteps: -5 }, "result.fromSteps", /got -5/],
+    ["a spec that is not JSON", { behaviorSpec: "{observations" }, "result.behaviorSpec", /not JSON/],
+    ["a spec object instead of its text", { behaviorSpec: JSON.parse(SPEC_JSON) }, "result.behaviorSpec", /behavior spec in JSON/],
+    ["a spec with a fractional shape", { behaviorSpec: SPEC_JSON.replace('"shape": [\n        8\n      ]', '"shape": [8.5]') }, "result.behaviorSpec.observations[0].shape[0]", /got 8.5/],
+    ["a spec without action sizes", { behaviorSpec: JSON.stringify({ ...JSON.parse(SPEC_JSON), continuousSize: undefined }) }, "result.behaviorSpec.continuousSize", /missing/],
+    ["a huge spec", { behaviorSpec: " ".repeat(70_000) }, "result.behaviorSpec", /at most 65536 characters/],
   ])("refuses %s", (_what, change, fieldPath, message) => {
     const e = jobDataError(() => parseSegmentResult({ ...validResult(), ...change }));
     expect(e.fieldPath).toBe(fieldPath);
@@ -128,6 +154,8 @@ const resultArb: fc.Arbitrary<SegmentResult> = fc
       episodeReturns: fc.constant(episodes.map((e) => e[0])),
       episodeLengths: fc.constant(episodes.map((e) => e[1])),
       worker: nameArb,
+      fromSteps: fc.nat(),
+      behaviorSpec: fc.constant(SPEC_JSON),
     }),
   );
 
