@@ -52,7 +52,6 @@ const MAX_SPEC_CHARS = 64 * 1024;
 const MAX_DIMS = 16;
 const MAX_OBSERVATIONS = 64;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Keys that would reach Object.prototype when copied carelessly: never a parameter name. */
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -118,8 +117,10 @@ function numberMap(value: unknown, path: string): Record<string, number> {
   if (entries.length > MAX_PARAMETERS) throw new JobDataError(path, `more than ${MAX_PARAMETERS} entries (${entries.length})`);
   const out: Record<string, number> = {};
   for (const [key, v] of entries) {
-    if (key.length > MAX_PARAMETER_NAME_CHARS || !PARAMETER_NAME.test(key) || FORBIDDEN_KEYS.has(key)) {
-      throw new JobDataError(path, `bad parameter name ${quoteForMessage(key, 40)} (letters, digits, _ . -)`);
+    // Environment parameter names are whatever the scene reads (Unity allows any string): only
+    // control characters, overlong names and prototype keys are refused.
+    if (key === "" || key.length > MAX_PARAMETER_NAME_CHARS || CONTROL.test(key) || FORBIDDEN_KEYS.has(key)) {
+      throw new JobDataError(path, `bad parameter name ${quoteForMessage(key, 40)} (1-${MAX_PARAMETER_NAME_CHARS} printable characters)`);
     }
     out[key] = finite(v, `${path}.${key}`);
   }

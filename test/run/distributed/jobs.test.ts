@@ -81,7 +81,8 @@ describe("parseSegmentJobData", () => {
     ["a path as snapshot", (j) => (j.inputSnapshot = "../../etc/passwd"), "data.inputSnapshot", /content hash/],
     ["a string hyperparameter", (j) => (j.hyperparameters = { learning_rate: "0.1" }), "data.hyperparameters.learning_rate", /finite number, got "0.1"/],
     ["a NaN environment parameter", (j) => (j.environmentParameters = { mass: NaN }), "data.environmentParameters.mass", /finite number, got NaN/],
-    ["a bad parameter name", (j) => (j.hyperparameters = { "a b": 1 }), "data.hyperparameters", /bad parameter name "a b"/],
+    ["a parameter name with a newline", (j) => (j.hyperparameters = { "a\nb": 1 }), "data.hyperparameters", /bad parameter name "a\\nb"/],
+    ["__proto__ as a parameter", (j) => (j.environmentParameters = JSON.parse('{"__proto__": 1}')), "data.environmentParameters", /bad parameter name "__proto__"/],
     ["zero steps", (j) => (j.steps = 0), "data.steps", /got 0/],
     ["a string seed", (j) => (j.seed = "1"), "data.seed", /got "1"/],
   ])("refuses %s, naming the field", (_what, mutate, fieldPath, message) => {
@@ -131,7 +132,7 @@ describe("parseSegmentResult", () => {
 // Arbitraries of well-formed jobs and results.
 const nameArb = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
 const runIdArb = nameArb.filter((s) => !/[\\/]/.test(s) && s !== "." && s !== "..");
-const paramName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,20}$/).filter((k) => !["__proto__", "constructor", "prototype"].includes(k));
+const paramName = fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.]{0,30}$/), nameArb).filter((k) => !["__proto__", "constructor", "prototype"].includes(k));
 const paramMap = fc.dictionary(paramName, fc.double({ noNaN: true, noDefaultInfinity: true }), { maxKeys: 8 });
 const hashArb = fc.hexaString({ minLength: 64, maxLength: 64 }).map((s) => s.toLowerCase());
 const jobArb: fc.Arbitrary<SegmentJobData> = fc.record({
