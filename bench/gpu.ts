@@ -7,7 +7,6 @@
 // Prints the adapter first: on a software adapter (lavapipe) the gpu figures only show that the
 // path works, they say nothing about GPU speed.
 
-import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import type { TrainerSettings } from "../src/config/trainer-settings.js";
 import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../src/env/behavior-spec.js";
@@ -17,6 +16,7 @@ import { GpuSacEngine } from "../src/trainers/gpu/gpu-sac-engine.js";
 import { acquireWebGpu, formatAdapter } from "../src/trainers/gpu/webgpu-adapter.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { updateSettings } from "./sac-fixtures.js";
+import { loadAverage } from "./support.js";
 
 interface Row {
   readonly key: string;
@@ -85,7 +85,7 @@ async function measure(update: () => unknown): Promise<{ perSecond: number; coun
 
 const adapter = await acquireWebGpu(allowSoftware);
 console.log(`Adapter: ${formatAdapter(adapter)}`);
-console.log(`Load average at start: ${loadavg().map((x) => x.toFixed(2)).join(", ")}; ${seconds} s per figure\n`);
+console.log(`Load average at start: ${loadAverage()}; ${seconds} s per figure\n`);
 const results: { row: string; device: string; perSecond: number; count: number }[] = [];
 
 const wasm = await initBackend("wasm");
@@ -112,6 +112,6 @@ for (const row of rows) {
 console.log(`| Network | Device (wasm: ${wasm.description}) | updates/s | ms/update | updates timed |`);
 console.log("|---|---|---|---|---|");
 for (const r of results) console.log(`| ${r.row} | ${r.device} | ${r.perSecond.toPrecision(3)} | ${(1000 / r.perSecond).toFixed(1)} | ${r.count} |`);
-console.log(`\nLoad average at end: ${loadavg().map((x) => x.toFixed(2)).join(", ")}; tf tensors alive: ${tf.memory().numTensors}`);
+console.log(`\nLoad average at end: ${loadAverage()}; tf tensors alive: ${tf.memory().numTensors}`);
 if (adapter.software) console.log("Software adapter: the gpu rows check the path, not GPU speed.");
 process.exit(0);
