@@ -1,8 +1,7 @@
 // What the benchmarks share: the load-average figure they print, medians, timed loops, timed trainer
 // calls, and the summaries a run wrote to stats.jsonl. Each bench keeps its own printing.
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import * as path from "node:path";
+import { readStats } from "../test/support/learning-run.js";
 
 /** The 1, 5 and 15 minute load averages, two decimals each, joined by `separator`. */
 export function loadAverage(separator = ", "): string {
@@ -68,15 +67,8 @@ export function timeCalls<T extends object>(target: T, methods: readonly string[
   });
 }
 
-/** One summary of results/<run-id>/<behavior>/stats.jsonl: ML-Agents stat names to values. */
-export type StatsRecord = Record<string, number | null | undefined>;
-
-export function readStats(runDir: string, behavior: string): StatsRecord[] {
-  return readFileSync(path.join(runDir, behavior, "stats.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as StatsRecord);
-}
+// The reader the learning tests use: one copy for tests and benches.
+export { readStats, type StatsRecord } from "../test/support/learning-run.js";
 
 export interface SummaryPoint {
   step: number;
