@@ -23,6 +23,7 @@ import { createLogger } from "../src/util/logger.js";
 import os from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { loadAverage, median } from "./support.js";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +54,6 @@ function timed<T>(into: Map<Stage, Timing[]>, stage: Stage, fn: () => T): T {
   return result;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const stepReply = (agentActions: Record<string, { value: ReturnType<typeof actionsToProto> }>): UnityMessageProto => ({
   header: { status: 200, message: "" },
   unityOutput: undefined,
@@ -95,7 +95,7 @@ function session(agents: number, times: Map<Stage, Timing[]>, seed: number): num
 }
 
 const backend = await initBackend(arg("backend", "auto"));
-const load = os.loadavg().map((x) => x.toFixed(2)).join(", ");
+const load = loadAverage();
 console.log(`bench/agents: 3DBall, one step message, median of ${repeats}; backend ${backend.name}; node ${process.versions.node}; ${os.cpus().length} cores; load average ${load}`);
 console.log(`Trainer side, ms wall (ms CPU):`);
 console.log(`| agents | message | ${STAGES.join(" | ")} | total | Unity side: build, apply |`);
@@ -113,4 +113,4 @@ for (const n of counts) {
   const mib = (bytes / 2 ** 20).toFixed(2);
   console.log(`| ${n} | ${mib} MiB | ${STAGES.map(cell).join(" | ")} | ${totalWall.toFixed(0)} (${totalCpu.toFixed(0)}) | ${cell("unity build")}, ${cell("unity apply")} |`);
 }
-console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(", ")}`);
+console.log(`load average at the end: ${loadAverage()}`);

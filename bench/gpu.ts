@@ -10,7 +10,6 @@
 // Prints the adapter first: on a software adapter (lavapipe) the gpu figures only show that the
 // path works, they say nothing about GPU speed.
 
-import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import type { TrainerSettings } from "../src/config/trainer-settings.js";
 import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../src/env/behavior-spec.js";
@@ -21,6 +20,7 @@ import { acquireWebGpu, formatAdapter } from "../src/trainers/gpu/webgpu-adapter
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { populationRounds } from "./population-rounds.js";
 import { updateSettings } from "./sac-fixtures.js";
+import { loadAverage } from "./support.js";
 
 interface Row {
   readonly key: string;
@@ -93,7 +93,7 @@ async function measure(update: () => unknown): Promise<{ perSecond: number; coun
 
 const adapter = await acquireWebGpu(allowSoftware);
 console.log(`Adapter: ${formatAdapter(adapter)}`);
-console.log(`Load average at start: ${loadavg().map((x) => x.toFixed(2)).join(", ")}; ${seconds} s per figure\n`);
+console.log(`Load average at start: ${loadAverage()}; ${seconds} s per figure\n`);
 const results: { row: string; device: string; perSecond: number; count: number; members?: number }[] = [];
 
 /** The population row on the current backend: each way of updating 8 members, one round per call. */
@@ -133,6 +133,6 @@ if (withPopulation) await populationRow("gpu");
 console.log(`| Network | Device (wasm: ${wasm.description}) | updates/s (population: rounds/s) | ms/update (population: ms/round) | member updates/s | updates timed |`);
 console.log("|---|---|---|---|---|---|");
 for (const r of results) console.log(`| ${r.row} | ${r.device} | ${r.perSecond.toPrecision(3)} | ${(1000 / r.perSecond).toFixed(1)} | ${(r.perSecond * (r.members ?? 1)).toPrecision(3)} | ${r.count} |`);
-console.log(`\nLoad average at end: ${loadavg().map((x) => x.toFixed(2)).join(", ")}; tf tensors alive: ${tf.memory().numTensors}`);
+console.log(`\nLoad average at end: ${loadAverage()}; tf tensors alive: ${tf.memory().numTensors}`);
 if (adapter.software) console.log("Software adapter: the gpu rows check the path, not GPU speed.");
 process.exit(0);

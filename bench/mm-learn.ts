@@ -5,8 +5,8 @@
 // experiment of issue 11 (target alone vs Mix & Match, seeds, PBT) is separate.
 // Run: npx tsx bench/mm-learn.ts [--config config/3dball-mm.yaml] [--env 3dball] [--seeds 1]
 //                                [--max-steps 40000] [--summary-freq 4000] [--episodes 12] [--alpha A]
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { runTraining } from "../src/run/run-training.js";
@@ -15,6 +15,7 @@ import { initBackend } from "../src/trainers/backend.js";
 import { MmTrainer } from "../src/trainers/mm/mm-trainer.js";
 import { createMemoryLogger } from "../src/util/logger.js";
 import { runAgainstEmulator } from "../test/export/helpers/emulated-run.js";
+import { loadAverage, readStats } from "./support.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -29,7 +30,7 @@ const { values: args } = parseArgs({
 });
 
 await initBackend("wasm");
-console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
+console.log(`load average at start: ${loadAverage()}`);
 for (const seed of args.seeds.split(",").map(Number)) {
   const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-mm-bench-"));
   try {
@@ -53,7 +54,7 @@ for (const seed of args.seeds.split(",").map(Number)) {
     });
     const wall = (performance.now() - t0) / 1000;
     const behavior = [...options.behaviors.keys()][0]!;
-    const rows = readFileSync(path.join(result.runDir, behavior, "stats.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number | undefined>);
+    const rows = readStats(result.runDir, behavior);
     console.log(`seed ${seed}: exit ${result.exitCode}, ${wall.toFixed(0)} s`);
     console.log("  step    mixture reward   decisions [component 1 .. K]");
     for (const r of rows) {
@@ -66,4 +67,4 @@ for (const seed of args.seeds.split(",").map(Number)) {
     rmSync(resultsDir, { recursive: true, force: true });
   }
 }
-console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
+console.log(`load average at end: ${loadAverage()}`);

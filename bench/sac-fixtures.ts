@@ -1,15 +1,17 @@
 // Shared fixtures of the SAC benchmarks: a 3DBall-shaped behavior, settings, and a random batch.
+import { defaultTrainerSettings } from "../src/config/defaults.js";
 import type { TrainerSettings } from "../src/config/trainer-settings.js";
 import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../src/env/behavior-spec.js";
 import type { TransitionBatch } from "../src/trainers/common/transition.js";
 
+/** ML-Agents' SAC defaults with a normalized network of `hidden` units and the given batch size. */
 export function updateSettings(hidden: number, batch: number): TrainerSettings {
+  const d = defaultTrainerSettings();
   return {
-    trainer_type: "sac",
-    hyperparameters: { learning_rate: 3e-4, learning_rate_schedule: "constant", batch_size: batch, buffer_size: 50000, buffer_init_steps: 0, tau: 0.005, steps_per_update: 1, save_replay_buffer: false, init_entcoef: 1, reward_signal_steps_per_update: 1 },
-    network_settings: { normalize: true, hidden_units: hidden, num_layers: 2, vis_encode_type: "simple", memory: null, goal_conditioning_type: "hyper", deterministic: false },
+    ...d,
+    hyperparameters: { ...d.hyperparameters, batch_size: batch },
+    network_settings: { ...d.network_settings, normalize: true, hidden_units: hidden },
     reward_signals: { extrinsic: { gamma: 0.99, strength: 1 } },
-    init_path: null, keep_checkpoints: 5, even_checkpoints: false, checkpoint_interval: 500000, max_steps: 500000, time_horizon: 64, summary_freq: 50000, threaded: false, self_play: null, behavioral_cloning: null,
   };
 }
 

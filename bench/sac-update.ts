@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";
+import { median, timeFor } from "./support.js";
 
 // Counts tfjs kernel launches (every op goes through engine.runKernel).
 const engine = tf.engine() as unknown as { runKernel: (...args: unknown[]) => unknown };
@@ -23,26 +24,15 @@ function benchUpdate(label: string, obs: number, act: number, hidden: number, ba
   const b = randomBatch(batch, obs, act);
   model.updateNormalizer(b.obs, batch);
   for (let i = 0; i < 20; i++) model.update(b);
-  let count = 0;
   const k0 = kernels;
   const g0 = model.gemmCalls;
-  const c0 = process.cpuUsage();
-  const each: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
-    const t1 = performance.now();
-    model.update(b);
-    each.push(performance.now() - t1);
-    count++;
-  }
-  const ms = (performance.now() - t0) / count;
+  const { count, totalMs, each, cpuMs: loopCpuMs } = timeFor(seconds, () => model.update(b));
+  const ms = totalMs / count;
   // Median and minimum per update: the machine is shared, so the mean carries other loads.
-  each.sort((x, y) => x - y);
-  const median = each[each.length >> 1];
-  const cpu = process.cpuUsage(c0);
-  const cpuMs = (cpu.user + cpu.system) / 1000 / count;
+  const min = each.reduce((x, y) => Math.min(x, y));
+  const cpuMs = loopCpuMs / count;
   console.log(
-    `${label}: ${(1000 / ms).toFixed(1)} updates/s, ${ms.toFixed(2)} ms/update wall (median ${median.toFixed(2)}, min ${each[0].toFixed(2)}), ${cpuMs.toFixed(2)} ms CPU ` +
+    `${label}: ${(1000 / ms).toFixed(1)} updates/s, ${ms.toFixed(2)} ms/update wall (median ${median(each).toFixed(2)}, min ${min.toFixed(2)}), ${cpuMs.toFixed(2)} ms CPU ` +
       `(${count} updates; ${((kernels - k0) / count).toFixed(0)} tfjs kernels + ${((model.gemmCalls - g0) / count).toFixed(0)} direct matmuls per update; engine ${model.engine})`,
   );
   model.dispose();
@@ -52,18 +42,9 @@ function benchAct(agents: number, seconds: number): void {
   const model = new SacModel(vectorSpec(8, 2), updateSettings(64, 64), 2, { engine: engineChoice });
   const obs = [Float32Array.from({ length: agents * 8 }, () => Math.random())];
   for (let i = 0; i < 50; i++) model.act(obs, agents, null, false);
-  let count = 0;
-  const each: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
-    const t1 = performance.now();
-    model.act(obs, agents, null, false);
-    each.push(performance.now() - t1);
-    count++;
-  }
-  const ms = (performance.now() - t0) / count;
-  each.sort((x, y) => x - y);
-  console.log(`act(): ${agents} agents, 64x2: ${(ms * 1000).toFixed(0)} us per call (median ${(each[each.length >> 1] * 1000).toFixed(0)})`);
+  const { count, totalMs, each } = timeFor(seconds, () => model.act(obs, agents, null, false));
+  const ms = totalMs / count;
+  console.log(`act(): ${agents} agents, 64x2: ${(ms * 1000).toFixed(0)} us per call (median ${(median(each) * 1000).toFixed(0)})`);
   model.dispose();
 }
 

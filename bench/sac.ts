@@ -9,7 +9,7 @@
 // Run: npx tsx bench/sac.ts [--seeds 1,2,3] [--repeats 1] [--backend auto] [--summary-freq 3000] [--max-steps 150000]
 //                           [--update-seconds 3] [--skip-updates] [--skip-learn] [--skip-profile] [--verbose]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir, cpus, loadavg } from "node:os";
+import { tmpdir, cpus } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
@@ -18,6 +18,7 @@ import { runTraining } from "../src/run/run-training.js";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { QUOTED, randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";
+import { loadAverage, summaryPoints, timeCalls, timeFor, type SummaryPoint } from "./support.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger, type Logger } from "../src/util/logger.js";
@@ -61,12 +62,9 @@ if (flags.help) {
 const seeds = flags.seeds.split(",").map(Number);
 const summaryFreq = Number(flags["summary-freq"]);
 const maxSteps = Number(flags["max-steps"]);
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+const load = (): string => loadAverage(" ");
 
 // ---------- (a) updates per second ----------
-
-
-
 
 /** Updates per wall-clock second, and CPU ms per update (steadier than wall time on a shared machine). */
 function updatesPerSecond(hidden: number, batch: number, seconds: number): { rate: number; cpuMs: number; engine: string } {
@@ -74,18 +72,10 @@ function updatesPerSecond(hidden: number, batch: number, seconds: number): { rat
   const b = randomBatch(batch, 8, 2);
   model.updateNormalizer(b.obs, batch);
   for (let i = 0; i < 20; i++) model.update(b);
-  let count = 0;
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
-    model.update(b);
-    count++;
-  }
-  const rate = (count * 1000) / (performance.now() - t0);
-  const c = process.cpuUsage(c0);
+  const loop = timeFor(seconds, () => model.update(b));
   const engine = model.engine;
   model.dispose();
-  return { rate, cpuMs: (c.user + c.system) / 1000 / count, engine };
+  return { rate: (loop.count * 1000) / loop.totalMs, cpuMs: loop.cpuMs / loop.count, engine };
 }
 
 // ---------- (b) end-to-end learn ----------
@@ -126,50 +116,29 @@ class TimedTrainer {
   lastChildCpuMs = Number.NaN;
   lastChildMs = Number.NaN;
   wrap(t: SacTrainer): Trainer {
-    const self = this;
-    return new Proxy(t, {
-      get(target, key, receiver) {
-        const v = Reflect.get(target, key, receiver) as unknown;
-        if (typeof v !== "function") return v;
-        const f = v as (...a: unknown[]) => unknown;
-        if (key === "observe" || key === "act" || key === "maybeUpdate") {
-          return (...args: unknown[]) => {
-            const t0 = performance.now();
-            const r = f.apply(target, args);
-            const ms = performance.now() - t0;
-            if (key === "observe") {
-              self.observeMs += ms;
-              self.envSteps++;
-              const cpu = process.cpuUsage();
-              if (Number.isNaN(self.firstMs)) {
-                self.firstMs = t0;
-                self.firstCpuUs = cpu.user + cpu.system;
-                self.firstChildCpuMs = childCpuMs();
-              }
-              if (self.envSteps % 500 === 0) self.lastChildCpuMs = childCpuMs();
-              if (self.envSteps % 500 === 0) self.lastChildMs = t0;
-              self.lastMs = t0;
-              self.lastCpuUs = cpu.user + cpu.system;
-            } else if (key === "act") {
-              self.actMs += ms;
-              self.decisions += (args[0] as { length: number }).length;
-            } else {
-              self.updateMs += ms;
-              self.updates += r as number;
-            }
-            return r;
-          };
+    return timeCalls<Trainer>(t, ["observe", "act", "maybeUpdate"], ({ method, args, result, startMs: t0, ms }) => {
+      if (method === "observe") {
+        this.observeMs += ms;
+        this.envSteps++;
+        const cpu = process.cpuUsage();
+        if (Number.isNaN(this.firstMs)) {
+          this.firstMs = t0;
+          this.firstCpuUs = cpu.user + cpu.system;
+          this.firstChildCpuMs = childCpuMs();
         }
-        return f.bind(target);
-      },
-    }) as Trainer;
+        if (this.envSteps % 500 === 0) this.lastChildCpuMs = childCpuMs();
+        if (this.envSteps % 500 === 0) this.lastChildMs = t0;
+        this.lastMs = t0;
+        this.lastCpuUs = cpu.user + cpu.system;
+      } else if (method === "act") {
+        this.actMs += ms;
+        this.decisions += (args[0] as { length: number }).length;
+      } else {
+        this.updateMs += ms;
+        this.updates += result as number;
+      }
+    });
   }
-}
-
-interface SummaryPoint {
-  step: number;
-  time: number;
-  reward: number | null;
 }
 
 interface LearnResult {
@@ -214,11 +183,7 @@ async function learnOnce(seed: number, tweak: (o: RunOptions) => void, stopAtRew
     });
     const wallS = (performance.now() - t0) / 1000;
     const behavior = [...options.behaviors.keys()][0]!;
-    const points = readFileSync(path.join(result.runDir, behavior, "stats.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, number | null>)
-      .map((r) => ({ step: r.step!, time: r.time_elapsed!, reward: r["Environment/Cumulative Reward"] ?? null }));
+    const points = summaryPoints(result.runDir, behavior);
     const first = (x: number): SummaryPoint | null => points.find((p) => p.reward !== null && p.reward >= x) ?? null;
     return { seed, points, wallS, steps: result.totalSteps, timing, first90: first(90), first100: first(100) };
   } finally {

@@ -16,6 +16,7 @@ import { runTraining } from "../src/run/run-training.js";
 import { initBackend } from "../src/trainers/backend.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import { createLogger } from "../src/util/logger.js";
+import { loadAverage } from "./support.js";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,7 +61,6 @@ function slope(xs: readonly number[], ys: readonly number[]): number {
 }
 
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-const loadAverage = (): string => os.loadavg().map((x) => x.toFixed(2)).join(", ");
 
 const backend = await initBackend("auto");
 const logger = createLogger({ level: "warn" });

@@ -11,8 +11,8 @@
 // Run: npx tsx bench/visual.ts [--device wasm|gpu] [--allow-software-gpu] [--update-seconds 5]
 //                              [--learn-seconds 120] [--stop-reward 0.8] [--skip-micro] [--skip-update] [--skip-learn]
 // On gpu with a software adapter (lavapipe) the figures only show that the path works.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
@@ -28,6 +28,7 @@ import type { TransitionBatch } from "../src/trainers/common/transition.js";
 import { createLogger } from "../src/util/logger.js";
 import { updateSettings } from "./sac-fixtures.js";
 import { actFlops, updateFlops, updateKernels, type KernelShape, type VisualLayout } from "./visual-flops.js";
+import { loadAverage, summaryPoints } from "./support.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -42,7 +43,7 @@ const { values: flags } = parseArgs({
     "skip-learn": { type: "boolean", default: false },
   },
 });
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+const load = (): string => loadAverage(" ");
 const gpu = flags.device === "gpu";
 const allowSoftware = flags["allow-software-gpu"];
 
@@ -229,11 +230,7 @@ if (!flags["skip-learn"]) {
       createTrainer: (behaviorName, sp, settings, s) => new SacTrainer({ behaviorName, spec: sp, settings, seed: s, logger, deps }),
     });
     const wallS = (performance.now() - t0) / 1000;
-    const points = readFileSync(path.join(result.runDir, "GridWorld", "stats.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, number | null>)
-      .map((r) => ({ step: r.step!, time: r.time_elapsed!, reward: r["Environment/Cumulative Reward"] ?? null }));
+    const points = summaryPoints(result.runDir, "GridWorld");
     const learning = points.filter((p) => p.step > (options.behaviors.get("GridWorld")?.hyperparameters as { buffer_init_steps: number }).buffer_init_steps);
     const a = learning[0];
     const b = learning[learning.length - 1];

@@ -5,7 +5,7 @@ import type { Logger } from "../util/logger.js";
 import { completionCriteriaDefaults, samplerDefaults } from "./defaults.js";
 import { ConfigError, joinPath, typeError } from "./errors.js";
 import { pyFloat, pyFloatPairs } from "./py-format.js";
-import { isNull, plain, type SchemaReader } from "./schema-reader.js";
+import { entryLookup, isNull, plain, type SchemaReader } from "./schema-reader.js";
 import type { YEntry, YNode } from "./yaml-source.js";
 import type { CompletionCriteria, EnvironmentParameterConfig, Lesson, SamplerSettings, SamplerType } from "./environment-parameter-types.js";
 
@@ -75,10 +75,7 @@ function parseCriteria(node: YNode, path: string, r: SchemaReader): CompletionCr
   const entries = r.map(node, path, criteriaKeys);
   const c: CompletionCriteria = { ...completionCriteriaDefaults, behavior: "" };
   c.behavior = r.string(r.required(entries, "behavior", path, node.line).value, joinPath(path, "behavior"));
-  const get = (key: string): [YNode, string] | undefined => {
-    const e = entries.get(key);
-    return e === undefined ? undefined : [e.value, joinPath(path, key)];
-  };
+  const get = entryLookup(entries, path);
   let x;
   if ((x = get("measure"))) c.measure = r.oneOf(...x, ["progress", "reward"] as const);
   if ((x = get("signal_smoothing"))) c.signal_smoothing = r.bool(...x);

@@ -14,20 +14,10 @@ import { parseEnvironmentParameters } from "./environment-parameters.js";
 import { ConfigError, joinPath } from "./errors.js";
 import { parsePbtSettings } from "./pbt-settings.js";
 import type { CheckpointSettings, EngineSettings, EnvSettings, RunOptions, TorchSettings } from "./run-options-types.js";
-import { isNull, SchemaReader } from "./schema-reader.js";
+import { entryLookup, isNull, SchemaReader } from "./schema-reader.js";
 import { parseTrainerSettings } from "./trainer-settings-parser.js";
 import type { TrainerSettings } from "./trainer-settings.js";
 import { deepMerge, parseYamlTree, treeFromValue, type YEntry, type YMap, type YNode } from "./yaml-source.js";
-
-export type {
-  CheckpointSettings,
-  EngineSettings,
-  EnvSettings,
-  MlagentsEnvSettings,
-  MlagentsTsEnvSettings,
-  RunOptions,
-  TorchSettings,
-} from "./run-options-types.js";
 
 export const topLevelKeys = [
   "behaviors",
@@ -177,7 +167,7 @@ function checkBehaviorName(entry: YEntry, path: string, r: SchemaReader): void {
 function parseEnvSettings(node: YNode, r: SchemaReader): EnvSettings {
   const entries = r.map(node, "env_settings", envSettingsKeys);
   const s = defaultEnvSettings();
-  const v = reads(entries, "env_settings");
+  const v = entryLookup(entries, "env_settings");
   let x;
   if ((x = v("env_path"))) s.env_path = r.nullableString(...x);
   if ((x = v("env_args"))) s.env_args = isNull(x[0]) ? null : r.stringList(...x);
@@ -198,7 +188,7 @@ function parseEnvSettings(node: YNode, r: SchemaReader): EnvSettings {
 function parseEngineSettings(node: YNode, r: SchemaReader): EngineSettings {
   const entries = r.map(node, "engine_settings", engineSettingsKeys);
   const s = defaultEngineSettings();
-  const v = reads(entries, "engine_settings");
+  const v = entryLookup(entries, "engine_settings");
   let x;
   if ((x = v("width"))) s.width = r.int(...x, { min: 1 });
   if ((x = v("height"))) s.height = r.int(...x, { min: 1 });
@@ -214,7 +204,7 @@ function parseEngineSettings(node: YNode, r: SchemaReader): EngineSettings {
 function parseCheckpointSettings(node: YNode, r: SchemaReader, logger?: Logger): CheckpointSettings {
   const entries = r.map(node, "checkpoint_settings", checkpointSettingsKeys);
   const s = defaultCheckpointSettings();
-  const v = reads(entries, "checkpoint_settings");
+  const v = entryLookup(entries, "checkpoint_settings");
   let x;
   if ((x = v("run_id"))) s.run_id = runId(r.string(...x), x[1], r, x[0].line);
   if ((x = v("initialize_from"))) {
@@ -248,11 +238,4 @@ export function runId(value: string, path: string, r?: SchemaReader, line?: numb
     throw new ConfigError(path, `${path}: a run id names one folder under results_dir, got "${value}"`, r?.at(line) ?? {});
   }
   return value;
-}
-
-function reads(entries: Map<string, YEntry>, section: string): (key: string) => [YNode, string] | undefined {
-  return (key) => {
-    const e = entries.get(key);
-    return e === undefined ? undefined : [e.value, joinPath(section, key)];
-  };
 }

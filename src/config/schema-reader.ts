@@ -108,6 +108,17 @@ export class SchemaReader {
   }
 }
 
+/**
+ * Looks up the entries of a mapping read at `path`: the value and key path of `key`, ready to
+ * spread into a SchemaReader read (`r.int(...x)`), or undefined when the key is absent.
+ */
+export function entryLookup(entries: ReadonlyMap<string, YEntry>, path: string): (key: string) => [YNode, string] | undefined {
+  return (key) => {
+    const e = entries.get(key);
+    return e === undefined ? undefined : [e.value, joinPath(path, key)];
+  };
+}
+
 export function isNull(node: YNode | undefined): boolean {
   return node === undefined || (node.kind === "scalar" && node.value === null);
 }

@@ -5,7 +5,7 @@
 import { defaultNetworkSettings, defaultRewardSignal, defaultSacHyperparameters, defaultTrainerSettings } from "./defaults.js";
 import { ConfigError, joinPath } from "./errors.js";
 import { parseMixAndMatchSettings } from "./mix-and-match-settings.js";
-import { isNull, type SchemaReader } from "./schema-reader.js";
+import { entryLookup, isNull, type SchemaReader } from "./schema-reader.js";
 import type { NetworkSettings, RewardSignalSettings, SacHyperparameters, TrainerSettings, VisEncodeType } from "./trainer-settings.js";
 import type { YEntry, YNode } from "./yaml-source.js";
 
@@ -95,10 +95,7 @@ export function parseTrainerSettings(node: YNode, path: string, r: SchemaReader)
   const signals = get("reward_signals");
   if (signals !== undefined) out.reward_signals = parseRewardSignals(signals.value, joinPath(path, "reward_signals"), r);
 
-  const at = (key: string): [YNode, string] | undefined => {
-    const e = get(key);
-    return e === undefined ? undefined : [e.value, joinPath(path, key)];
-  };
+  const at = entryLookup(entries, path);
   let v;
   if ((v = at("init_path"))) out.init_path = r.nullableString(...v);
   if ((v = at("keep_checkpoints"))) out.keep_checkpoints = r.int(...v, { min: 1 });
@@ -135,10 +132,7 @@ export function parseTrainerSettings(node: YNode, path: string, r: SchemaReader)
 export function parseSacHyperparameters(node: YNode, path: string, r: SchemaReader): SacHyperparameters {
   const entries = r.map(node, path, sacHyperparameterKeys);
   const h = defaultSacHyperparameters();
-  const v = (key: string): [YNode, string] | undefined => {
-    const e = entries.get(key);
-    return e === undefined ? undefined : [e.value, joinPath(path, key)];
-  };
+  const v = entryLookup(entries, path);
   let x;
   if ((x = v("learning_rate"))) h.learning_rate = r.number(...x, { min: 0, minExclusive: true });
   if ((x = v("learning_rate_schedule"))) h.learning_rate_schedule = r.oneOf(...x, ["constant", "linear"] as const);
@@ -163,10 +157,7 @@ export function parseSacHyperparameters(node: YNode, path: string, r: SchemaRead
 export function parseNetworkSettings(node: YNode, path: string, r: SchemaReader): NetworkSettings {
   const entries = r.map(node, path, networkSettingsKeys);
   const n = defaultNetworkSettings();
-  const v = (key: string): [YNode, string] | undefined => {
-    const e = entries.get(key);
-    return e === undefined ? undefined : [e.value, joinPath(path, key)];
-  };
+  const v = entryLookup(entries, path);
   let x;
   if ((x = v("normalize"))) n.normalize = r.bool(...x);
   if ((x = v("hidden_units"))) n.hidden_units = r.int(...x, { min: 1 });

@@ -1,45 +1,18 @@
 // Crash consistency: `mlagents-ts learn --env builtin:3dball` as a real child process, SIGKILLed at
 // random moments while it checkpoints every 100 steps, then `--resume`d. Every resume must start,
 // continue from a step no lower than the last one seen, and the final run must be consistent.
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CheckpointStore } from "../../src/trainers/checkpoint/checkpoint-store.js";
+import { cli, type Child } from "../support/cli-child.js";
 import { removeDir, stackLines, tempDir, tinyYaml } from "./helpers.js";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
-interface Child {
-  readonly proc: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitFor(re: RegExp, ms: number): Promise<void>;
-}
-
 function learn(args: string[]): Child {
-  const proc = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), "learn", ...args, "--device", "js"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once("exit", (code, signal) => r({ code, signal })));
-  return {
-    proc,
-    output: () => out,
-    exited,
-    waitFor: async (re, ms) => {
-      const deadline = Date.now() + ms;
-      while (!re.test(out)) {
-        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`no output matching ${re}; output:\n${out.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-  };
+  return cli(["learn", ...args, "--device", "js"]);
 }
 
 /** A seeded generator, so a failing sequence of kill moments can be replayed. */

@@ -4,7 +4,7 @@
 // the run wrote: results/<run-id>/<behavior>/stats.jsonl. Seeded, and the loop is sequential
 // (observe, act, step, update), so a run's steps and rewards repeat exactly from run to run; only
 // the wall-clock time depends on the machine. Budgets leave a margin over what seeds 1-6 needed.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -13,7 +13,7 @@ import { runTraining } from "../../src/run/run-training.js";
 import { applyCliOverrides, loadRunOptions } from "../../src/config/index.js";
 import { initBackend } from "../../src/trainers/backend.js";
 import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
-import { createLogger } from "../../src/util/logger.js";
+import { readStats, stopAtReward } from "../support/learning-run.js";
 
 interface Summary {
   readonly step: number;
@@ -53,16 +53,7 @@ beforeAll(async () => {
 async function learn(spec: LearnSpec): Promise<LearnRun> {
   const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-learning-"));
   dirs.push(resultsDir);
-  const lines: string[] = [];
-  const ac = new AbortController();
-  const logger = createLogger({
-    level: "info",
-    sink: (_level, line) => {
-      lines.push(line);
-      const m = / Step: \d+\. .*Mean Reward: (-?\d+(?:\.\d+)?)/.exec(line);
-      if (m && Number(m[1]) >= spec.stopAt) ac.abort();
-    },
-  });
+  const { logger, lines, signal } = stopAtReward(spec.stopAt);
   let options = loadRunOptions(spec.config, logger);
   options = applyCliOverrides(
     options,
@@ -79,7 +70,7 @@ async function learn(spec: LearnSpec): Promise<LearnRun> {
   const result = await runTraining(options, {
     logger,
     version: "test",
-    signal: ac.signal,
+    signal,
     createTrainer: (behaviorName, bspec, settings, seed) => {
       const t = new SacTrainer({ behaviorName, spec: bspec, settings, seed, logger });
       trainers.push(t);
@@ -90,11 +81,7 @@ async function learn(spec: LearnSpec): Promise<LearnRun> {
   expect(result.exitCode, lines.slice(-10).join("\n")).toBe(0);
   expect(trainers).toHaveLength(1);
   const behavior = [...options.behaviors.keys()][0]!;
-  const summaries = readFileSync(path.join(result.runDir, behavior, "stats.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as Record<string, number | null | undefined>)
-    .map((r) => ({ step: r.step!, time: r.time_elapsed!, meanReward: r["Environment/Cumulative Reward"] ?? null }));
+  const summaries = readStats(result.runDir, behavior).map((r) => ({ step: r.step!, time: r.time_elapsed!, meanReward: r["Environment/Cumulative Reward"] ?? null }));
   return { summaries, totalSteps: trainers[0]!.stepCount, updates: trainers[0]!.updateStepCount - 1, wallS, lines };
 }
 

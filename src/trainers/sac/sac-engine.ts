@@ -15,7 +15,7 @@ import type { SacHyperparameters, SacState } from "./sac-state.js";
  */
 export type EngineChoice = "auto" | "fast" | "tape" | "gpu";
 
-/** What one gradient update reports, by name (ML-Agents' TensorBoard tags in sac-trainer.ts). */
+/** What one gradient update reports, by name (ML-Agents' TensorBoard tags in update-stats.ts). */
 export interface UpdateLosses {
   readonly q1Loss: number;
   readonly q2Loss: number;

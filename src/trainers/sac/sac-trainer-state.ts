@@ -1,7 +1,8 @@
 // The SAC trainer's state as plain data, its checks, and what the trainer needs from a model.
-// A state copies exactly (PBT exploit); on disk it is the checkpoint (sac-trainer.ts serializeState).
+// A state copies exactly (PBT exploit); on disk it is the checkpoint (encodeTrainerState).
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
+import { decodePlain, encodePlain } from "../checkpoint/plain-codec.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { EpisodeStatsState } from "../common/episode-stats.js";
 import type { ReplayBufferState } from "../common/replay-buffer.js";
@@ -93,4 +94,17 @@ export function validateTrainerState(behaviorName: string, s: SacTrainerState): 
   if (s.step < 0 || !Number.isInteger(s.step)) fail("step", "is not a non-negative integer");
   if (!s.hyperparameters || typeof s.hyperparameters !== "object") fail("hyperparameters", "is missing");
   if (!s.episodes || !Array.isArray(s.episodes.recentRewards)) fail("episodes", "is missing");
+}
+
+/** Checkpoint bytes of a state: plain data, with the model state in its engine's own format. */
+export function encodeTrainerState(state: SacTrainerState, deps: SacTrainerDeps): Uint8Array {
+  return encodePlain({ ...state, model: deps.serializeModelState(state.model) });
+}
+
+/** The state in checkpoint bytes; SacTrainerStateError names a missing root or model (validateTrainerState checks the rest). */
+export function decodeTrainerState(behaviorName: string, bytes: Uint8Array, deps: SacTrainerDeps): SacTrainerState {
+  const raw = decodePlain(bytes) as Record<string, unknown> | null;
+  if (!raw || typeof raw !== "object") throw new SacTrainerStateError(behaviorName, "(root)", "is not an object");
+  if (!(raw.model instanceof Uint8Array)) throw new SacTrainerStateError(behaviorName, "model", "is missing");
+  return { ...raw, model: deps.deserializeModelState(raw.model) } as unknown as SacTrainerState;
 }

@@ -8,28 +8,40 @@
 // signals (so a changed strength also applies to stored data). Hyperparameters that can change
 // pass through setHyperparameters only (hyperparameters.ts).
 // All state lives in the instance: many trainers can share one process (PBT, Mix&Match).
+// Its parts: update-schedule.ts (when updates are due, the learning rate), sac-replay.ts (buffer
+// layout, reward strength), update-stats.ts (losses as stats), engine-hyperparameter-sync.ts (what
+// the model is told), sac-trainer-state.ts (the state as data and bytes).
 import type { ActionTuple as ActionTupleType } from "../../env/action-tuple.js";
 import { ActionTuple } from "../../env/action-tuple.js";
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
-import { observationSize } from "../../env/behavior-spec.js";
 import type { DecisionSteps, TerminalSteps } from "../../env/steps.js";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import { AgentProcessor } from "../common/agent-processor.js";
 import { EpisodeStats } from "../common/episode-stats.js";
-import { ReplayBuffer, type ReplayLayout } from "../common/replay-buffer.js";
+import { ReplayBuffer } from "../common/replay-buffer.js";
 import { Rng } from "../common/rng.js";
 import type { TransitionBatch } from "../common/transition.js";
-import { decodePlain, encodePlain } from "../checkpoint/plain-codec.js";
 import { StatsAccumulator } from "../stats/stats-accumulator.js";
 import { StatsAggregationMethod, Tags, type TrainerSummary } from "../stats/trainer-summary.js";
 import type { Trainer } from "../trainer.js";
 import { HyperparameterError, hyperparametersFromSettings, pickMutable, validateHyperparameters, type MutableHyperparameters } from "../hyperparameters.js";
 import type { Logger } from "../../util/logger.js";
-import { targetEntropies } from "./sac-common.js";
+import { EngineHyperparameterSync } from "./engine-hyperparameter-sync.js";
 import type { UpdateLosses } from "./sac-engine.js";
-import { defaultSacDeps, SacTrainerStateError, validateTrainerState, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
-import { impliedUpdateSteps, linearLearningRate } from "./update-schedule.js";
+import { RewardScaling, replayLayout } from "./sac-replay.js";
+import {
+  decodeTrainerState,
+  defaultSacDeps,
+  encodeTrainerState,
+  validateTrainerState,
+  type HyperparameterSource,
+  type SacModelLike,
+  type SacTrainerDeps,
+  type SacTrainerState,
+} from "./sac-trainer-state.js";
+import { copiedUpdateSteps, dueUpdateCount, impliedUpdateSteps, scheduledLearningRate, updateDue } from "./update-schedule.js";
+import { recordUpdateLosses } from "./update-stats.js";
 
 export { defaultSacDeps, sacDeps, SacTrainerStateError, type HyperparameterSource, type SacModelLike, type SacTrainerDeps, type SacTrainerState } from "./sac-trainer-state.js";
 export { impliedUpdateSteps, linearLearningRate, nextIntervalStep } from "./update-schedule.js";
@@ -46,16 +58,6 @@ export interface SacTrainerOptions {
   readonly logger?: Logger;
 }
 
-/** UpdateLosses field -> ML-Agents TensorBoard tag (the learning rate is reported per summary). */
-const updateTags = {
-  q1Loss: Tags.q1Loss,
-  q2Loss: Tags.q2Loss,
-  policyLoss: Tags.policyLoss,
-  entropy: Tags.entropy,
-  continuousEntropyCoeff: Tags.continuousEntropyCoeff,
-  discreteEntropyCoeff: Tags.discreteEntropyCoeff,
-} as const satisfies Partial<Record<keyof UpdateLosses, string>>;
-
 export class SacTrainer implements Trainer<SacTrainerState> {
   readonly behaviorName: string;
   readonly training: boolean;
@@ -71,8 +73,8 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   private hp: MutableHyperparameters;
   private step = 0;
   private updateSteps = 1;
-  private currentLr = Number.NaN;
-  private scaledRewards = new Float32Array(0);
+  private readonly engineHp: EngineHyperparameterSync;
+  private readonly rewardScaling = new RewardScaling();
   private readonly logger: Logger | undefined;
   private warnedGroupReward = false;
   private updateInFlight = false;
@@ -87,7 +89,8 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.hp = hyperparametersFromSettings(this.settings);
     validateHyperparameters(this.hp);
     this.model = this.deps.createModel(options.spec, this.settings, options.seed);
-    this.buffer = new ReplayBuffer(this.layout(), this.settings.hyperparameters.buffer_size);
+    this.engineHp = new EngineHyperparameterSync(this.model, options.spec.actionSpec);
+    this.buffer = new ReplayBuffer(replayLayout(this.spec, this.model.tagged === true), this.settings.hyperparameters.buffer_size);
     this.processor = new AgentProcessor(options.spec, options.behaviorName, this.episodes);
     // A stream apart from the model's: minibatch sampling must not shift the policy's noise.
     this.rng = new Rng((options.seed ^ 0x5ac7a1e5) >>> 0);
@@ -198,19 +201,16 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     if (!this.training || this.isDone) return null;
     if (this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return null;
     this.applyLearningRate();
-    if (!this.dueAt(this.updateSteps)) return null;
+    if (!updateDue(this.step, this.updateSteps, hp)) return null;
     this.updateInFlight = true;
-    return this.withStrength(this.buffer.sample(hp.batch_size, this.rng.uniform));
+    return this.rewardScaling.apply(this.buffer.sample(hp.batch_size, this.rng.uniform), this.strength());
   }
 
   /** Records the losses of the update begun by beginDueUpdate and advances the schedule. */
   completeUpdate(losses: UpdateLosses): void {
     if (!this.updateInFlight) throw new Error(`${this.behaviorName}: completeUpdate without beginDueUpdate`);
     this.updateInFlight = false;
-    for (const [field, tag] of Object.entries(updateTags) as [keyof typeof updateTags, string][]) {
-      const value = losses[field];
-      if (value !== null) this.stats.add(tag, value);
-    }
+    recordUpdateLosses(this.stats, losses);
     this.updateSteps += 1;
   }
 
@@ -223,16 +223,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   get pendingUpdates(): number {
     const hp = this.hp;
     if (!this.training || this.isDone || this.buffer.size < hp.batch_size || this.step < hp.buffer_init_steps) return 0;
-    // Closed form, then settled with the loop's own test (float division is monotone in u).
-    let k = Math.max(0, Math.ceil((this.step - hp.buffer_init_steps) / hp.steps_per_update) - this.updateSteps);
-    while (k > 0 && !this.dueAt(this.updateSteps + k - 1)) k--;
-    while (this.dueAt(this.updateSteps + k)) k++;
-    return k;
-  }
-
-  /** ML-Agents' test: is an update due while the counter is at `updateSteps`? */
-  private dueAt(updateSteps: number): boolean {
-    return (this.step - this.hp.buffer_init_steps) / updateSteps > this.hp.steps_per_update;
+    return dueUpdateCount(this.step, this.updateSteps, hp);
   }
 
   discardPending(envIndex?: number): void {
@@ -264,7 +255,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     validateHyperparameters(next);
     this.model.setState(state.model);
     if (state.buffer) {
-      if (state.buffer.capacity !== this.buffer.capacity) this.buffer = new ReplayBuffer(this.layout(), state.buffer.capacity);
+      if (state.buffer.capacity !== this.buffer.capacity) this.buffer = new ReplayBuffer(replayLayout(this.spec, this.model.tagged === true), state.buffer.capacity);
       this.buffer.setState(state.buffer);
     }
     this.hp = next;
@@ -273,13 +264,10 @@ export class SacTrainer implements Trainer<SacTrainerState> {
       this.settings = { ...this.settings, reward_signals: { ...this.settings.reward_signals, extrinsic: { ...ext, strength: state.rewardStrength } } };
     }
     this.step = state.step;
-    if (hyperparameters === "keep") this.updateSteps = impliedUpdateSteps(this.step, this.hp.steps_per_update, this.hp.buffer_init_steps);
-    else {
-      // An exact copy keeps the counter; one that lags behind the step (a legacy state without
-      // it) is moved forward so the ratio holds, instead of a burst of catch-up updates.
-      const consistent = Math.floor(Math.max(0, this.step - this.hp.buffer_init_steps) / this.hp.steps_per_update);
-      this.updateSteps = Math.max(state.updateSteps, consistent, 1);
-    }
+    this.updateSteps =
+      hyperparameters === "keep"
+        ? impliedUpdateSteps(this.step, this.hp.steps_per_update, this.hp.buffer_init_steps)
+        : copiedUpdateSteps(state.updateSteps, this.step, this.hp);
     this.rng.setState(state.rng);
     this.episodes.setState(state.episodes);
     this.pushToModel();
@@ -287,17 +275,12 @@ export class SacTrainer implements Trainer<SacTrainerState> {
 
   /** Checkpoint bytes; the replay buffer is included when save_replay_buffer is set. */
   serializeState(includeBuffer = this.settings.hyperparameters.save_replay_buffer): Uint8Array {
-    const state = this.collectState(includeBuffer);
-    return encodePlain({ ...state, model: this.deps.serializeModelState(state.model) });
+    return encodeTrainerState(this.collectState(includeBuffer), this.deps);
   }
 
   /** Loads checkpoint bytes; by default the current configuration's hyperparameters win (resume). */
   loadSerializedState(bytes: Uint8Array, hyperparameters: HyperparameterSource = "keep"): void {
-    const raw = decodePlain(bytes) as Record<string, unknown> | null;
-    if (!raw || typeof raw !== "object") throw new SacTrainerStateError(this.behaviorName, "(root)", "is not an object");
-    if (!(raw.model instanceof Uint8Array)) throw new SacTrainerStateError(this.behaviorName, "model", "is missing");
-    const state = { ...raw, model: this.deps.deserializeModelState(raw.model) } as unknown as SacTrainerState;
-    this.setState(state, hyperparameters);
+    this.setState(decodeTrainerState(this.behaviorName, bytes, this.deps), hyperparameters);
   }
 
   /**
@@ -346,54 +329,19 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   }
 
   private learningRate(): number {
-    const hp = this.hp;
-    return hp.learning_rate_schedule === "linear"
-      ? linearLearningRate(hp.learning_rate, this.step, this.settings.max_steps)
-      : hp.learning_rate;
+    return scheduledLearningRate(this.hp, this.step, this.settings.max_steps);
   }
 
   private applyLearningRate(): void {
-    const lr = this.learningRate();
-    if (lr !== this.currentLr) {
-      this.model.setHyperparameters({ learningRate: lr });
-      this.currentLr = lr;
-    }
+    this.engineHp.pushLearningRate(this.learningRate());
   }
 
   /** Every engine-side hyperparameter to the model, so its next update uses this trainer's values. */
   private pushToModel(): void {
-    const a = this.spec.actionSpec;
-    this.model.setHyperparameters({
-      gamma: this.hp.gamma,
-      tau: this.hp.tau,
-      ...targetEntropies(a.continuousSize, a.discreteBranches, this.hp.target_entropy_scale),
-      initEntropyCoef: this.hp.init_entcoef,
-    });
-    this.currentLr = Number.NaN;
-    this.applyLearningRate();
+    this.engineHp.pushAll(this.hp, this.learningRate());
   }
 
   private strength(): number {
     return this.settings.reward_signals.extrinsic?.strength ?? 1;
-  }
-
-  private withStrength(batch: TransitionBatch): TransitionBatch {
-    const k = this.strength();
-    if (k === 1) return batch;
-    if (this.scaledRewards.length < batch.length) this.scaledRewards = new Float32Array(batch.length);
-    const r = this.scaledRewards.subarray(0, batch.length);
-    for (let i = 0; i < batch.length; i++) r[i] = batch.rewards[i]! * k;
-    return { ...batch, rewards: r };
-  }
-
-  private layout(): ReplayLayout {
-    const a = this.spec.actionSpec;
-    return {
-      obsSizes: this.spec.observationSpecs.map(observationSize),
-      continuousSize: a.continuousSize,
-      discreteSize: a.discreteSize,
-      maskSize: a.discreteTotal,
-      tagged: this.model.tagged === true,
-    };
   }
 }

@@ -14,8 +14,9 @@ import { exportCheckpoint } from "../../../src/cli/run/export-checkpoint.js";
 import { createTrainer } from "../../../src/trainers/create-trainer.js";
 import { MmTrainer } from "../../../src/trainers/mm/mm-trainer.js";
 import type { Trainer } from "../../../src/trainers/trainer.js";
-import { createLogger, createMemoryLogger } from "../../../src/util/logger.js";
+import { createMemoryLogger } from "../../../src/util/logger.js";
 import { runAgainstEmulator } from "../../export/helpers/emulated-run.js";
+import { readStats, stopAtReward } from "../../support/learning-run.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,16 +32,7 @@ describe("Mix & Match learning (builtin:basic over gRPC)", () => {
     const tensorsBefore = tf.memory().numTensors;
     const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-mm-"));
     dirs.push(resultsDir);
-    const lines: string[] = [];
-    const ac = new AbortController();
-    const logger = createLogger({
-      level: "info",
-      sink: (_level, line) => {
-        lines.push(line);
-        const m = / Step: \d+\. .*Mean Reward: (-?\d+(?:\.\d+)?)/.exec(line);
-        if (m && Number(m[1]) >= 0.9) ac.abort();
-      },
-    });
+    const { logger, lines, signal } = stopAtReward(0.9);
     let options = loadRunOptions("config/basic-mm.yaml", logger);
     options = applyCliOverrides(options, { env: "builtin:basic", basePort: 0, runId: "mm", resultsDir, seed: 1, numAreas: 4 }, logger);
     const settings = options.behaviors.get("Basic")!;
@@ -51,7 +43,7 @@ describe("Mix & Match learning (builtin:basic over gRPC)", () => {
     const result = await runTraining(options, {
       logger,
       version: "test",
-      signal: ac.signal,
+      signal,
       createTrainer: (behaviorName, spec, s, seed) => {
         // What `learn` uses: createTrainer picks Mix & Match for the mix_and_match section.
         const t = createTrainer({ behaviorName, spec, settings: s, seed, logger });
@@ -67,10 +59,7 @@ describe("Mix & Match learning (builtin:basic over gRPC)", () => {
     expect(listing).toContain("mix_and_match:");
     expect(listing).toContain("initial_alpha:\t0.5,0.5");
     expect(listing).not.toContain("fileName");
-    const stats = readFileSync(path.join(result.runDir, "Basic", "stats.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, number | null | undefined>);
+    const stats = readStats(result.runDir, "Basic");
     const info = stats.map((r) => `${r.step}:${r["Environment/Cumulative Reward"]?.toFixed(3) ?? "-"}`).join(" ");
     const rewards = stats.map((r) => r["Environment/Cumulative Reward"] ?? null);
     expect(rewards[0]!, info).toBeLessThan(0.5);

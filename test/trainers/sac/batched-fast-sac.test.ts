@@ -9,7 +9,7 @@ import { FastSacEngine } from "../../../src/trainers/sac/fast-engine.js";
 import { StackedFastSac } from "../../../src/trainers/sac/batched-fast-sac.js";
 import type { UpdateLosses } from "../../../src/trainers/sac/sac-engine.js";
 import type { SacState } from "../../../src/trainers/sac/sac-state.js";
-import { makeSpec, randomBatch, sacSettings } from "./helpers.js";
+import { makeSpec, randomBatch, sacSettings, vectorCases } from "./helpers.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -22,11 +22,7 @@ afterEach(() => {
   models.splice(0).forEach((m) => m.dispose());
 });
 
-const cases = {
-  continuous: { shapes: [[5]], cont: 2, branches: [] as number[] },
-  discrete: { shapes: [[4], [3]], cont: 0, branches: [3, 2] },
-  hybrid: { shapes: [[6]], cont: 2, branches: [4] },
-};
+const cases = vectorCases;
 
 type Case = (typeof cases)[keyof typeof cases];
 

@@ -8,7 +8,7 @@ import { SacModel, createSacEngine, resolveEngine } from "../../../src/trainers/
 import { FastSacEngine } from "../../../src/trainers/sac/fast-engine.js";
 import { TapeSacEngine } from "../../../src/trainers/sac/tape-engine.js";
 import { SacEngineUnavailableError } from "../../../src/trainers/sac/errors.js";
-import { makeSpec, randomBatch, sacSettings } from "./helpers.js";
+import { makeSpec, randomBatch, sacSettings, vectorCases } from "./helpers.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -17,11 +17,7 @@ beforeAll(async () => {
 const models: SacModel[] = [];
 afterEach(() => models.splice(0).forEach((m) => m.dispose()));
 
-const cases = {
-  continuous: { shapes: [[5]], cont: 2, branches: [] as number[] },
-  discrete: { shapes: [[4], [3]], cont: 0, branches: [3, 2] },
-  hybrid: { shapes: [[6]], cont: 2, branches: [4] },
-};
+const cases = vectorCases;
 
 function maxAbs(a: Float32Array): number {
   return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);

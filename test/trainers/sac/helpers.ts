@@ -1,17 +1,26 @@
 // Shared builders for the SAC tests.
 import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
+import { defaultTrainerSettings } from "../../../src/config/defaults.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 import type { TransitionBatch } from "../../../src/trainers/common/transition.js";
 
+/** ML-Agents' SAC defaults with a small network and buffer; `over` sets the few values the model tests vary. */
 export function sacSettings(over: { hidden?: number; layers?: number; normalize?: boolean; lr?: number; batch?: number; tau?: number; gamma?: number; initEntcoef?: number } = {}): TrainerSettings {
+  const d = defaultTrainerSettings();
   return {
-    trainer_type: "sac",
-    hyperparameters: { learning_rate: over.lr ?? 3e-4, learning_rate_schedule: "constant", batch_size: over.batch ?? 32, buffer_size: 1000, buffer_init_steps: 0, tau: over.tau ?? 0.005, steps_per_update: 1, save_replay_buffer: false, init_entcoef: over.initEntcoef ?? 1, reward_signal_steps_per_update: 1 },
-    network_settings: { normalize: over.normalize ?? false, hidden_units: over.hidden ?? 16, num_layers: over.layers ?? 2, vis_encode_type: "simple", memory: null, goal_conditioning_type: "hyper", deterministic: false },
+    ...d,
+    hyperparameters: { ...d.hyperparameters, learning_rate: over.lr ?? 3e-4, batch_size: over.batch ?? 32, buffer_size: 1000, tau: over.tau ?? 0.005, init_entcoef: over.initEntcoef ?? 1 },
+    network_settings: { ...d.network_settings, normalize: over.normalize ?? false, hidden_units: over.hidden ?? 16, num_layers: over.layers ?? 2 },
     reward_signals: { extrinsic: { gamma: over.gamma ?? 0.99, strength: 1 } },
-    init_path: null, keep_checkpoints: 5, even_checkpoints: false, checkpoint_interval: 500000, max_steps: 500000, time_horizon: 64, summary_freq: 50000, threaded: false, self_play: null, behavioral_cloning: null,
   };
 }
+
+/** The vector-observation layouts the engine tests run over (obs shapes, continuous size, branches). */
+export const vectorCases = {
+  continuous: { shapes: [[5]], cont: 2, branches: [] as number[] },
+  discrete: { shapes: [[4], [3]], cont: 0, branches: [3, 2] },
+  hybrid: { shapes: [[6]], cont: 2, branches: [4] },
+};
 
 export function makeSpec(obsShapes: number[][], continuous: number, branches: number[]): BehaviorSpec {
   return {

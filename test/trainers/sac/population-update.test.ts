@@ -3,21 +3,17 @@
 // call, losses in the summaries and trainer state, byte for byte.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../src/trainers/backend.js";
-import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 import { createSacEngine } from "../../../src/trainers/sac/sac-model.js";
 import { defaultSacDeps, SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
 import { PopulationUpdater, updatePopulation } from "../../../src/trainers/sac/population-update.js";
-import { Env, settings } from "./trainer-helpers.js";
+import { Env, envSpec, settings } from "./trainer-helpers.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
 });
 
-const spec: BehaviorSpec = {
-  observationSpecs: [{ name: "v", shape: [3], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT }],
-  actionSpec: new ActionSpec(2, [3]),
-};
+const spec = envSpec(2);
 
 const net = (hidden: number): Partial<TrainerSettings> => ({
   network_settings: { normalize: true, hidden_units: hidden, num_layers: 2, vis_encode_type: "simple", memory: null, goal_conditioning_type: "hyper", deterministic: false },

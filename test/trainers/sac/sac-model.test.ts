@@ -4,7 +4,7 @@ import { initBackend } from "../../../src/trainers/backend.js";
 import { SacModel, deserializeSacState, serializeSacState, type SacState } from "../../../src/trainers/sac/sac-model.js";
 import { referenceForward } from "../../../src/trainers/sac/reference-forward.js";
 import { SacNotSupportedError, SacStateError } from "../../../src/trainers/sac/errors.js";
-import { floats, makeSpec, randomBatch, sacSettings } from "./helpers.js";
+import { floats, makeSpec, randomBatch, sacSettings, vectorCases } from "./helpers.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -21,9 +21,7 @@ afterEach(() => {
 });
 
 const cases = {
-  continuous: { shapes: [[5]], cont: 2, branches: [] as number[] },
-  discrete: { shapes: [[4], [3]], cont: 0, branches: [3, 2] },
-  hybrid: { shapes: [[6]], cont: 2, branches: [4] },
+  ...vectorCases,
   visual: { shapes: [[3, 20, 20], [3]], cont: 1, branches: [2] },
 };
 

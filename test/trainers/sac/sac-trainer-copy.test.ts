@@ -2,22 +2,18 @@
 // bit-identical state (weights, Adam moments, normalizer, entropy coefficients, counters, RNG,
 // hyperparameters, replay buffer) and identical training afterwards, on both real engines.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 import { initBackend } from "../../../src/trainers/backend.js";
 import { ReplayBuffer } from "../../../src/trainers/common/replay-buffer.js";
 import { createSacEngine } from "../../../src/trainers/sac/sac-model.js";
 import { SacTrainer, defaultSacDeps } from "../../../src/trainers/sac/sac-trainer.js";
-import { Env, settings } from "./trainer-helpers.js";
+import { Env, envSpec, settings } from "./trainer-helpers.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
 });
 
-const spec: BehaviorSpec = {
-  observationSpecs: [{ name: "v", shape: [3], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT }],
-  actionSpec: new ActionSpec(2, [3]),
-};
+const spec = envSpec(2);
 
 const live: SacTrainer[] = [];
 afterEach(() => live.splice(0).forEach((t) => t.dispose()));

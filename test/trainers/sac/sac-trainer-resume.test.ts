@@ -4,7 +4,6 @@
 // weights: Q = head bias, uniform policy) over the minibatch the trainer's RNG draws, Polyak with
 // the new tau, the entropy-coefficient Adam step, and ML-Agents' update schedule.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 import { initBackend } from "../../../src/trainers/backend.js";
 import { Rng } from "../../../src/trainers/common/rng.js";
@@ -12,16 +11,13 @@ import { HyperparameterError } from "../../../src/trainers/hyperparameters.js";
 import { createSacEngine } from "../../../src/trainers/sac/sac-model.js";
 import type { SacState } from "../../../src/trainers/sac/sac-state.js";
 import { SacTrainer, defaultSacDeps, linearLearningRate, type SacTrainerState } from "../../../src/trainers/sac/sac-trainer.js";
-import { Env, settings } from "./trainer-helpers.js";
+import { Env, envSpec, settings } from "./trainer-helpers.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
 });
 
-const spec: BehaviorSpec = {
-  observationSpecs: [{ name: "v", shape: [3], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT }],
-  actionSpec: new ActionSpec(0, [3]),
-};
+const spec = envSpec(0);
 const Q1 = [1, 2, 3];
 const Q2 = [1.5, 1, 4];
 const T1 = [0.5, 2, 1];

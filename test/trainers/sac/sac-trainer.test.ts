@@ -1,13 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 import type { ActorSnapshot } from "../../../src/trainers/common/actor-snapshot.js";
 import type { TransitionBatch } from "../../../src/trainers/common/transition.js";
 import type { EngineHyperparameters } from "../../../src/trainers/sac/sac-engine.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
-import { Env, settings } from "./trainer-helpers.js";
+import { Env, envSpec, settings } from "./trainer-helpers.js";
 import { StatsAggregationMethod } from "../../../src/trainers/stats/trainer-summary.js";
 
 import {
@@ -25,10 +24,7 @@ beforeAll(async () => {
 });
 
 const OBS = 3;
-const spec: BehaviorSpec = {
-  observationSpecs: [{ name: "v", shape: [OBS], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT }],
-  actionSpec: new ActionSpec(2, [3]),
-};
+const spec = envSpec(2);
 
 class FakeModel implements SacModelLike {
   weight: number;

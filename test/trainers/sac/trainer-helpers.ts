@@ -1,37 +1,26 @@
 // Shared builders for the SacTrainer tests: trainer settings and a small deterministic environment.
+import { ActionSpec, type BehaviorSpec, DimensionProperty, ObservationType } from "../../../src/env/behavior-spec.js";
 import type { DecisionSteps, TerminalSteps } from "../../../src/env/steps.js";
+import { defaultTrainerSettings } from "../../../src/config/defaults.js";
 import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
 
-/** Trainer settings with a tiny network; `h` and `rest` override. */
+/** ML-Agents' SAC defaults with a tiny network (8 units, 1 layer), batch 16, buffer 5000; `h` and `rest` override. */
 export function settings(h: Partial<TrainerSettings["hyperparameters"]> = {}, rest: Partial<TrainerSettings> = {}): TrainerSettings {
+  const d = defaultTrainerSettings();
   return {
-    trainer_type: "sac",
-    hyperparameters: {
-      learning_rate: 3e-4,
-      learning_rate_schedule: "constant",
-      batch_size: 16,
-      buffer_size: 5000,
-      buffer_init_steps: 0,
-      tau: 0.005,
-      steps_per_update: 1,
-      save_replay_buffer: false,
-      init_entcoef: 1,
-      reward_signal_steps_per_update: 1,
-      ...h,
-    },
-    network_settings: { normalize: false, hidden_units: 8, num_layers: 1, vis_encode_type: "simple", memory: null, goal_conditioning_type: "hyper", deterministic: false },
+    ...d,
+    hyperparameters: { ...d.hyperparameters, batch_size: 16, buffer_size: 5000, ...h },
+    network_settings: { ...d.network_settings, hidden_units: 8, num_layers: 1 },
     reward_signals: { extrinsic: { gamma: 0.99, strength: 1 } },
-    init_path: null,
-    keep_checkpoints: 5,
-    even_checkpoints: false,
-    checkpoint_interval: 500000,
-    max_steps: 500000,
-    time_horizon: 64,
-    summary_freq: 50000,
-    threaded: false,
-    self_play: null,
-    behavioral_cloning: null,
     ...rest,
+  };
+}
+
+/** The behavior `Env` steps: 3 vector observations, `continuous` continuous actions and one 3-way branch. */
+export function envSpec(continuous: number): BehaviorSpec {
+  return {
+    observationSpecs: [{ name: "v", shape: [3], dimensionProperties: [DimensionProperty.NONE], observationType: ObservationType.DEFAULT }],
+    actionSpec: new ActionSpec(continuous, [3]),
   };
 }
 
