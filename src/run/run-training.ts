@@ -191,6 +191,9 @@ export class TrainingRun {
         for (const w of workers) {
           const s = sessions.states[w.index]!;
           if (s.kind !== "ready" || s.inFlight) continue;
+          // A finished member's environment stays idle (its player waits for our reply) instead of
+          // taking the cores from the members still training.
+          if (controller.environmentDone(s.env, w.index)) continue;
           controller.observeAndAct(s.env, w.index);
           s.inFlight = s.env.step().then(
             () => ({ index: w.index, error: null }),
