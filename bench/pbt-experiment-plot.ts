@@ -27,7 +27,7 @@ const ARM_STYLE = {
 
 const PANEL_W = 300;
 const PANEL_H = 220;
-const MARGIN = { left: 46, right: 12, top: 28, bottom: 40 };
+const MARGIN = { left: 46, right: 12, top: 42, bottom: 40 };
 const Y_MIN = -10;
 const Y_MAX = 100;
 
@@ -36,7 +36,7 @@ export function experimentSvg(runs: readonly PlotRun[], target: number, title: s
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   const xMax = niceCeil(Math.max(1, ...runs.flatMap((r) => r.curve.map((p) => p.stepsPerMember))));
   const panelOuterW = PANEL_W + MARGIN.left + MARGIN.right;
-  const width = panelOuterW * Math.max(1, seeds.length);
+  const width = Math.max(760, panelOuterW * Math.max(1, seeds.length));
   const height = PANEL_H + MARGIN.top + MARGIN.bottom + 44;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
@@ -89,12 +89,13 @@ function polyline(curve: readonly CurvePoint[], value: (p: CurvePoint) => number
 
 function legend(y: number, width: number): string {
   const items: string[] = [];
-  let x = Math.max(10, width / 2 - 330);
+  let x = Math.max(10, width / 2 - 360);
   for (const arm of ["pbt", "random"] as const) {
     const s = ARM_STYLE[arm];
+    const text = `${s.label}: best member`;
     items.push(`<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"/>`);
-    items.push(`<text x="${x + 30}" y="${y}">${escapeXml(s.label)}: best member</text>`);
-    x += 230;
+    items.push(`<text x="${x + 30}" y="${y}">${escapeXml(text)}</text>`);
+    x += 30 + text.length * 6.2 + 24; // ~6.2 px per character at 11 px sans-serif
   }
   items.push(`<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="#444" stroke-opacity="0.45"/>`);
   items.push(`<text x="${x + 30}" y="${y}">thin: population mean</text>`);

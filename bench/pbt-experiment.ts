@@ -188,14 +188,14 @@ function printTable(file: ExperimentFile): void {
   }
 }
 
-function writeOutputs(file: ExperimentFile): void {
+function writeOutputs(file: ExperimentFile, quiet = false): void {
   for (const f of [flags.json, flags.svg]) mkdirSync(path.dirname(f), { recursive: true });
   if (flags["from-json"] === undefined) writeFileSync(flags.json, JSON.stringify(file, null, 1) + "\n");
   const plotRuns: PlotRun[] = file.runs.map((r) => ({ seed: r.seed, arm: r.arm, curve: r.curve }));
   const s = file.settings;
   const title = `3DBall, population ${s.population} from poor initial hyperparameters: best member's mean of last ${s.window} episodes`;
   writeFileSync(flags.svg, experimentSvg(plotRuns, s.target, title));
-  console.log(`\ncurves: ${flags["from-json"] === undefined ? flags.json : `${flags["from-json"]} (read)`}; plot: ${flags.svg}`);
+  if (!quiet) console.log(`\ncurves: ${flags["from-json"] === undefined ? flags.json : `${flags["from-json"]} (read)`}; plot: ${flags.svg}`);
 }
 
 if (flags["from-json"] !== undefined) {
@@ -222,6 +222,7 @@ if (flags["from-json"] !== undefined) {
       if (initial !== null && initial !== mine) throw new Error(`seed ${seed}: the arms drew different initial configurations:\n${initial}\n${mine}`);
       initial = mine;
       file.runs.push(r);
+      writeOutputs(file, true); // after every run: an interrupted experiment keeps what it measured
       console.log(
         `  seed ${seed} ${arm}: ${target} at ${r.reached ? `${fmt(r.reached.stepsPerMember)} steps per member (member ${r.reached.member}), ${fmt(r.reached.seconds, 1)} s` : "never"}; ` +
           `final mean ${fmt(r.finalMean, 1)}, best ${fmt(r.finalBest, 1)}; ${r.exploits} exploits; ${fmt(r.totalSteps)} steps in ${fmt(r.wallS, 1)} s; load ${r.load.end}`,
