@@ -35,7 +35,7 @@ import { PopulationWatch, type RunFigures } from "./pbt-experiment-watch.js";
 const USAGE =
   "usage: npx tsx bench/pbt-experiment.ts [--seeds 1,2,3] [--population 8] [--steps-per-member 60000] [--ready 4000] [--burn-in 8000]\n" +
   "  [--target 95] [--window 12] [--arms pbt,random] [--config config/3dball-pbt-experiment.yaml] [--json docs/img/pbt-experiment.json]\n" +
-  "  [--svg docs/img/pbt-experiment.svg] [--from-json FILE (table and plot from an earlier run, no training)] [--verbose]";
+  "  [--also 10,50 (lower thresholds, from the curves)] [--svg docs/img/pbt-experiment.svg] [--from-json FILE (table and plot from an earlier run, no training)] [--verbose]";
 
 function parseFlags() {
   try {
@@ -52,6 +52,7 @@ function parseFlags() {
         config: { type: "string", default: "config/3dball-pbt-experiment.yaml" },
         json: { type: "string", default: "docs/img/pbt-experiment.json" },
         svg: { type: "string", default: "docs/img/pbt-experiment.svg" },
+        also: { type: "string", default: "" },
         "from-json": { type: "string" },
         verbose: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -99,6 +100,13 @@ const arms = flags.arms.split(",").map((a) => {
 });
 if (population < 2 || !Number.isFinite(target)) {
   console.error(`--population needs at least 2 members, --target a number\n${USAGE}`);
+  process.exit(2);
+}
+
+// Lower thresholds, read off the stored curves (for budgets too small to reach --target).
+const lower = flags.also === "" ? [] : flags.also.split(",").map(Number);
+if (lower.some((t) => !Number.isFinite(t))) {
+  console.error(`--also takes comma-separated numbers, got ${flags.also}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -164,21 +172,30 @@ function meanSd(xs: readonly (number | null)[], digits: number): string {
   return `${fmt(m, digits)} ± ${fmt(sd, digits)}${reached}`;
 }
 
+/** Steps per member and seconds of the first curve point whose best member is at least `threshold` (curve resolution). */
+function firstOnCurve(r: RunFigures, threshold: number): { steps: number; seconds: number } | null {
+  const p = r.curve.find((q) => q.best !== null && q.best >= threshold);
+  return p ? { steps: p.stepsPerMember, seconds: p.seconds } : null;
+}
+
 function printTable(file: ExperimentFile): void {
   const s = file.settings;
   console.log(`\npopulation ${s.population}, ${s.stepsPerMember} agent steps per member, ready ${s.ready}, burn_in ${s.burnIn}; target: best member's mean of its last ${s.window} episodes >= ${s.target}`);
-  console.log("\n| seed | arm | steps per member to 95 (best member) | wall-clock s to 95 | final population mean | final best member | exploits | agent steps, all members | wall-clock s | load start / end |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  const also = lower.map((t) => ` steps per member to ${t} |`).join("");
+  console.log(`\n| seed | arm | steps per member to ${s.target} | wall-clock s to ${s.target} |${also} final population mean | final best member | exploits | agent steps, all members | wall-clock s | load start / end |`);
+  console.log(`|---|---|---|---|${lower.map(() => "---|").join("")}---|---|---|---|---|---|`);
   for (const r of file.runs) {
+    const cells = lower.map((t) => ` ${fmt(firstOnCurve(r, t)?.steps)} |`).join("");
     console.log(
-      `| ${r.seed} | ${r.arm} | ${fmt(r.reached ? r.reached.stepsPerMember : null)} | ${fmt(r.reached?.seconds, 1)} | ${fmt(r.finalMean, 1)} | ${fmt(r.finalBest, 1)} | ${r.exploits} | ${fmt(r.totalSteps)} | ${fmt(r.wallS, 1)} | ${r.load.start.split(" ")[0]} / ${r.load.end.split(" ")[0]} |`,
+      `| ${r.seed} | ${r.arm} | ${fmt(r.reached ? r.reached.stepsPerMember : null)} | ${fmt(r.reached?.seconds, 1)} |${cells} ${fmt(r.finalMean, 1)} | ${fmt(r.finalBest, 1)} | ${r.exploits} | ${fmt(r.totalSteps)} | ${fmt(r.wallS, 1)} | ${r.load.start.split(" ")[0]} / ${r.load.end.split(" ")[0]} |`,
     );
   }
   for (const arm of ["pbt", "random"] as const) {
     const rs = file.runs.filter((r) => r.arm === arm);
     if (rs.length === 0) continue;
+    const cells = lower.map((t) => ` ${meanSd(rs.map((r) => firstOnCurve(r, t)?.steps ?? null), 0)} |`).join("");
     console.log(
-      `| mean ± sd | ${arm} | ${meanSd(rs.map((r) => r.reached?.stepsPerMember ?? null), 0)} | ${meanSd(rs.map((r) => r.reached?.seconds ?? null), 1)} | ${meanSd(rs.map((r) => r.finalMean), 1)} | ${meanSd(rs.map((r) => r.finalBest), 1)} | ${meanSd(rs.map((r) => r.exploits), 1)} | ${meanSd(rs.map((r) => r.totalSteps), 0)} | ${meanSd(rs.map((r) => r.wallS), 1)} | |`,
+      `| mean ± sd | ${arm} | ${meanSd(rs.map((r) => r.reached?.stepsPerMember ?? null), 0)} | ${meanSd(rs.map((r) => r.reached?.seconds ?? null), 1)} |${cells} ${meanSd(rs.map((r) => r.finalMean), 1)} | ${meanSd(rs.map((r) => r.finalBest), 1)} | ${meanSd(rs.map((r) => r.exploits), 1)} | ${meanSd(rs.map((r) => r.totalSteps), 0)} | ${meanSd(rs.map((r) => r.wallS), 1)} | |`,
     );
   }
   console.log("\ninitial configurations (the same in both arms of a seed):");
