@@ -28,13 +28,15 @@ const ARM_STYLE = {
 const PANEL_W = 300;
 const PANEL_H = 220;
 const MARGIN = { left: 46, right: 12, top: 42, bottom: 40 };
-const Y_MIN = -10;
-const Y_MAX = 100;
 
 /** The whole SVG document for `runs` (any number of seeds, two arms each). */
 export function experimentSvg(runs: readonly PlotRun[], target: number, title: string): string {
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   const xMax = niceCeil(Math.max(1, ...runs.flatMap((r) => r.curve.map((p) => p.stepsPerMember))));
+  // The y range fits the data; the target line is drawn only when some run came near it.
+  const values = runs.flatMap((r) => r.curve.flatMap((p) => [p.best, p.mean])).filter((v): v is number => v !== null);
+  const dataMax = Math.max(1, ...values);
+  const y: YRange = { min: Math.min(0, ...values), max: dataMax >= 0.8 * target ? Math.max(target, niceCeil(dataMax)) : niceCeil(dataMax) };
   const panelOuterW = PANEL_W + MARGIN.left + MARGIN.right;
   const width = Math.max(760, panelOuterW * Math.max(1, seeds.length));
   const height = PANEL_H + MARGIN.top + MARGIN.bottom + 44;
@@ -44,23 +46,29 @@ export function experimentSvg(runs: readonly PlotRun[], target: number, title: s
     `<text x="${width / 2}" y="16" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`,
   ];
   seeds.forEach((seed, i) => {
-    parts.push(panel(runs.filter((r) => r.seed === seed), seed, i * panelOuterW, xMax, target));
+    parts.push(panel(runs.filter((r) => r.seed === seed), seed, i * panelOuterW, xMax, y, target));
   });
   parts.push(legend(height - 14, width));
   parts.push("</svg>");
   return parts.join("\n") + "\n";
 }
 
-function panel(runs: readonly PlotRun[], seed: number, x0: number, xMax: number, target: number): string {
+interface YRange {
+  min: number;
+  max: number;
+}
+
+function panel(runs: readonly PlotRun[], seed: number, x0: number, xMax: number, yr: YRange, target: number): string {
   const left = x0 + MARGIN.left;
   const top = MARGIN.top;
   const sx = (v: number): number => left + (v / xMax) * PANEL_W;
-  const sy = (v: number): number => top + ((Y_MAX - clamp(v, Y_MIN, Y_MAX)) / (Y_MAX - Y_MIN)) * PANEL_H;
+  const sy = (v: number): number => top + ((yr.max - clamp(v, yr.min, yr.max)) / (yr.max - yr.min)) * PANEL_H;
   const out: string[] = [`<g>`, `<text x="${left + PANEL_W / 2}" y="${top - 6}" text-anchor="middle">seed ${seed}</text>`];
   // Axes, grid and ticks.
-  for (const y of [0, 25, 50, 75, 100]) {
+  for (let k = 0; k <= 4; k++) {
+    const y = (yr.max * k) / 4;
     out.push(`<line x1="${left}" x2="${left + PANEL_W}" y1="${f(sy(y))}" y2="${f(sy(y))}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${left - 4}" y="${f(sy(y) + 4)}" text-anchor="end">${y}</text>`);
+    out.push(`<text x="${left - 4}" y="${f(sy(y) + 4)}" text-anchor="end">${Number(y.toPrecision(3))}</text>`);
   }
   for (let k = 0; k <= 4; k++) {
     const v = (xMax * k) / 4;
@@ -68,8 +76,12 @@ function panel(runs: readonly PlotRun[], seed: number, x0: number, xMax: number,
     out.push(`<text x="${f(sx(v))}" y="${top + PANEL_H + 16}" text-anchor="middle">${v >= 1000 ? `${v / 1000}k` : v}</text>`);
   }
   out.push(`<rect x="${left}" y="${top}" width="${PANEL_W}" height="${PANEL_H}" fill="none" stroke="#444"/>`);
-  out.push(`<line x1="${left}" x2="${left + PANEL_W}" y1="${f(sy(target))}" y2="${f(sy(target))}" stroke="#2ca02c" stroke-dasharray="5,4"/>`);
-  out.push(`<text x="${left + PANEL_W - 3}" y="${f(sy(target) + 12)}" text-anchor="end" fill="#2ca02c">${target}</text>`);
+  if (target <= yr.max) {
+    out.push(`<line x1="${left}" x2="${left + PANEL_W}" y1="${f(sy(target))}" y2="${f(sy(target))}" stroke="#2ca02c" stroke-dasharray="5,4"/>`);
+    out.push(`<text x="${left + PANEL_W - 3}" y="${f(sy(target) + 12)}" text-anchor="end" fill="#2ca02c">${target}</text>`);
+  } else {
+    out.push(`<text x="${left + 6}" y="${top + 14}" fill="#2ca02c">target ${target}: above the chart, not reached</text>`);
+  }
   out.push(`<text x="${left + PANEL_W / 2}" y="${top + PANEL_H + 32}" text-anchor="middle">agent steps per member</text>`);
   if (x0 === 0) out.push(`<text transform="translate(${x0 + 12},${top + PANEL_H / 2}) rotate(-90)" text-anchor="middle">reward</text>`);
   for (const run of runs) {
@@ -102,10 +114,10 @@ function legend(y: number, width: number): string {
   return items.join("\n");
 }
 
-/** 1, 2 or 5 times a power of ten, at least `v`. */
+/** A round multiple of a power of ten, at least `v`. */
 function niceCeil(v: number): number {
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
