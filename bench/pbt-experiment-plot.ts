@@ -36,7 +36,7 @@ export function experimentSvg(runs: readonly PlotRun[], target: number, title: s
   // The y range fits the data; the target line is drawn only when some run came near it.
   const values = runs.flatMap((r) => r.curve.flatMap((p) => [p.best, p.mean])).filter((v): v is number => v !== null);
   const dataMax = Math.max(1, ...values);
-  const y: YRange = { min: Math.min(0, ...values), max: dataMax >= 0.8 * target ? Math.max(target, niceCeil(dataMax)) : niceCeil(dataMax) };
+  const y: YRange = { min: Math.min(0, ...values), max: dataMax >= 0.8 * target ? Math.max(target, niceCeil(dataMax, Y_STEPS)) : niceCeil(dataMax, Y_STEPS) };
   const panelOuterW = PANEL_W + MARGIN.left + MARGIN.right;
   const width = Math.max(760, panelOuterW * Math.max(1, seeds.length));
   const height = PANEL_H + MARGIN.top + MARGIN.bottom + 44;
@@ -114,10 +114,14 @@ function legend(y: number, width: number): string {
   return items.join("\n");
 }
 
-/** A round multiple of a power of ten, at least `v`. */
-function niceCeil(v: number): number {
+/** Axis ends whose quarters are round: x ticks at 7.5k for 30k, y ticks at 5 for 20. */
+const X_STEPS = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+const Y_STEPS = [1, 2, 4, 6, 8, 10];
+
+/** The first of `steps` times a power of ten that is at least `v`. */
+function niceCeil(v: number, steps: readonly number[] = X_STEPS): number {
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
+  for (const m of steps) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
