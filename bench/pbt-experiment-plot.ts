@@ -36,7 +36,7 @@ export function experimentSvg(runs: readonly PlotRun[], target: number, title: s
   // The y range fits the data; the target line is drawn only when some run came near it.
   const values = runs.flatMap((r) => r.curve.flatMap((p) => [p.best, p.mean])).filter((v): v is number => v !== null);
   const dataMax = Math.max(1, ...values);
-  const y: YRange = { min: Math.min(0, ...values), max: dataMax >= 0.8 * target ? Math.max(target, niceCeil(dataMax, Y_STEPS)) : niceCeil(dataMax, Y_STEPS) };
+  const y: YRange = { min: Math.min(0, ...values), max: dataMax >= 0.8 * target ? nearTarget(Math.max(target, dataMax)) : niceCeil(dataMax, Y_STEPS) };
   const panelOuterW = PANEL_W + MARGIN.left + MARGIN.right;
   const width = Math.max(760, panelOuterW * Math.max(1, seeds.length));
   const height = PANEL_H + MARGIN.top + MARGIN.bottom + 44;
@@ -117,6 +117,12 @@ function legend(y: number, width: number): string {
 /** Axis ends whose quarters are round: x ticks at 7.5k for 30k, y ticks at 5 for 20. */
 const X_STEPS = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
 const Y_STEPS = [1, 2, 4, 6, 8, 10];
+
+/** A round top just above `v` (100.1, 3DBall's best return, gives 100: a hair above the frame is clipped). */
+function nearTarget(v: number): number {
+  const round = niceCeil(v, Y_STEPS) / 10;
+  return Math.floor(v / round) * round >= v * 0.99 ? Math.floor(v / round) * round : Math.ceil(v / round) * round;
+}
 
 /** The first of `steps` times a power of ten that is at least `v`. */
 function niceCeil(v: number, steps: readonly number[] = X_STEPS): number {
