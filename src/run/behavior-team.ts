@@ -37,6 +37,12 @@ export class BehaviorTeam {
     return this.members.every((m) => m.trainer.isDone);
   }
 
+  /** True when every member that acts for environment `envIndex`'s agents reached max_steps. */
+  isDoneIn(envIndex: number): boolean {
+    const owner = this.members.length === 1 ? this.members[0]! : this.ownerOf(envIndex);
+    return owner ? owner.trainer.isDone : this.isDone;
+  }
+
   /**
    * Feeds one environment's latest steps of `fullName` to the members and sets the actions of its
    * decision agents. `deterministic` undefined: each behavior's network_settings.deterministic.

@@ -183,6 +183,8 @@ export class TrainingRun {
     const inference = this.options.checkpoint_settings.inference;
     let envSteps = 0;
     let totalSteps = 0;
+    // The environment the next wait prefers among replies already in: the one after the last served.
+    let firstInLine = 0;
     try {
       workers.forEach((w) => sessions.connect(w));
       // Each environment steps on its own: a slow or hung player delays only itself. The trainers
@@ -191,6 +193,9 @@ export class TrainingRun {
         for (const w of workers) {
           const s = sessions.states[w.index]!;
           if (s.kind !== "ready" || s.inFlight) continue;
+          // A finished member's environment stays idle (its player waits for our reply) instead of
+          // taking the cores from the members still training.
+          if (controller.environmentDone(s.env, w.index)) continue;
           controller.observeAndAct(s.env, w.index);
           s.inFlight = s.env.step().then(
             () => ({ index: w.index, error: null }),
@@ -206,7 +211,12 @@ export class TrainingRun {
           if (controller.update(performance.now() + UPDATE_SLICE_MS) === 0) break;
           if (controller.pendingUpdates > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        const stepping = sessions.states.flatMap((s) => (s.kind === "ready" && s.inFlight ? [s.inFlight] : []));
+        // Round robin: firstOrStop takes the first settled promise in array order, so a fixed order
+        // would serve environment 0 whenever its reply is in, and a busy machine (updates longer than
+        // a step) starves the others: PBT members then drift apart by tens of thousands of steps.
+        const n = sessions.states.length;
+        const inLine = sessions.states.map((_, k) => sessions.states[(firstInLine + k) % n]!);
+        const stepping = inLine.flatMap((s) => (s.kind === "ready" && s.inFlight ? [s.inFlight] : []));
         if (stepping.length === 0) {
           const waits = sessions.states.flatMap((s) => (s.kind === "connecting" ? [s.done] : []));
           if (waits.length === 0) break;
@@ -215,6 +225,7 @@ export class TrainingRun {
         }
         const done = await stop.firstOrStop(stepping);
         if (!done) break;
+        firstInLine = (done.index + 1) % n;
         const w = workers[done.index]!;
         const s = sessions.states[done.index]!;
         if (s.kind !== "ready") continue;

@@ -150,9 +150,19 @@ export class TrainerController {
   }
 
   /**
-   * Gradient updates now due, until performance.now() passes `deadline` (the rest stays due for
-   * the next call); returns how many ran.
+   * True when every member acting in this environment reached max_steps (training only): the
+   * environment need not step any more, its agents would act without training. It steps again if
+   * one of them falls back below max_steps (a PBT exploit copies a source's step count).
    */
+  environmentDone(env: BaseEnv, envIndex: number): boolean {
+    if (this.opts.inference || env.behaviorSpecs.size === 0) return false;
+    for (const fullName of env.behaviorSpecs.keys()) {
+      const team = this.byFullName.get(fullName);
+      if (!team || !team.isDoneIn(envIndex)) return false;
+    }
+    return true;
+  }
+
   /** Gradient updates due now over all members. */
   get pendingUpdates(): number {
     if (this.opts.inference) return 0;
@@ -161,6 +171,10 @@ export class TrainerController {
     return n;
   }
 
+  /**
+   * Gradient updates now due, until performance.now() passes `deadline` (the rest stays due for
+   * the next call); returns how many ran.
+   */
   update(deadline = Infinity): number {
     if (this.opts.inference) return 0;
     const members = this.members();
