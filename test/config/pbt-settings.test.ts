@@ -28,8 +28,10 @@ describe("pbt: section", () => {
       keep_reference: false,
       relative_margin: 0.05,
       significance: 0.05,
+      members_per_environment: 1,
       explore: [],
     });
+    expect(parse("  population_size: 8\n  ready: 5000\n  members_per_environment: 4\n").members_per_environment).toBe(4);
     expect(parse("  population_size: 4\n  ready: 5000\n  metric: evaluation\n").episodes).toBe(10);
   });
 
@@ -84,6 +86,15 @@ describe("pbt: errors name file:line and key path", () => {
     ["unknown metric", "  population_size: 4\n  ready: 10\n  metric: reward\n", 7, "pbt.metric", "one of mean_reward, evaluation"],
     ["one episode", "  population_size: 4\n  ready: 10\n  episodes: 1\n", 7, "pbt.episodes", "an integer >= 2"],
     ["significance of 0", "  population_size: 4\n  ready: 10\n  significance: 0\n", 7, "pbt.significance", "a number in (0, 1]"],
+    ["members_per_environment of 0", "  population_size: 4\n  ready: 10\n  members_per_environment: 0\n", 7, "pbt.members_per_environment", "expected a positive integer, got 0"],
+    ["members_per_environment not dividing", "  population_size: 6\n  ready: 10\n  members_per_environment: 4\n", 7, "pbt.members_per_environment", "4 does not divide population_size 6"],
+    [
+      "shared environments with searched environment parameters",
+      "  population_size: 4\n  ready: 10\n  members_per_environment: 2\n  explore:\n    environment_parameters: {g: {min: 1, max: 2}}\n",
+      7,
+      "pbt.members_per_environment",
+      "2 members share each environment, whose parameters are global, so environment_parameters.g cannot be searched",
+    ],
     ["keep_reference with 2", "  population_size: 2\n  ready: 10\n  keep_reference: true\n", 5, "pbt.population_size", "keep_reference needs a population of at least 3"],
   ])("%s", (_name, body, line, keyPath, text) => {
     const e = errorOf(body);
