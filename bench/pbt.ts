@@ -7,8 +7,11 @@
 // Target (2 cores): a population of 8 costs at most 3x the wall-clock of one member.
 // By default the PBT checks (and so exploits) are pushed past the step budget, so that every size
 // does the same work; --exploit keeps the config's ready/burn_in (then exploits are timed too).
-// Run: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--seed 1] [--exploit] [--verbose]
-import { mkdtempSync, rmSync } from "node:fs";
+// Layouts (--layouts, each size above 1 runs in each): "own", every member its own emulator
+// process; "shared", the whole population in one emulator of num_areas x N areas, its agents split
+// between the members by agent id (pbt.members_per_environment: N).
+// Run: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--verbose]
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -21,7 +24,7 @@ import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger } from "../src/util/logger.js";
 
-const USAGE = "usage: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--seed 1] [--exploit] [--verbose]";
+const USAGE = "usage: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--verbose]";
 
 function parseFlags() {
   try {
@@ -29,6 +32,7 @@ function parseFlags() {
       options: {
         "steps-per-member": { type: "string", default: "20000" },
         sizes: { type: "string", default: "1,4,8" },
+        layouts: { type: "string", default: "own,shared" },
         seed: { type: "string", default: "1" },
         exploit: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
@@ -48,11 +52,34 @@ if (flags.help) {
 const steps = Number(flags["steps-per-member"]);
 const sizes = flags.sizes.split(",").map(Number);
 const seed = Number(flags.seed);
+type Layout = "own" | "shared";
+const layouts = flags.layouts.split(",") as Layout[];
+if (layouts.length === 0 || layouts.some((l) => l !== "own" && l !== "shared")) {
+  console.error(`--layouts takes own and/or shared\n${USAGE}`);
+  process.exit(2);
+}
 if (!Number.isInteger(steps) || steps < 1 || sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(seed) || seed < 0) {
   console.error(`--steps-per-member and --sizes need positive integers, --seed a non-negative one\n${USAGE}`);
   process.exit(2);
 }
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
+
+/**
+ * CPU seconds of this process (the trainer) and of its finished children (the emulators: the run
+ * has closed them and waited for their exit when it returns), from /proc/self/stat; null where there is no
+ * /proc. CPU time is what a busy machine distorts least: it says what the run costs, wall-clock
+ * says what it waited for.
+ */
+function cpuSeconds(): { own: number; children: number } | null {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ").map(Number);
+    // After "pid (comm) ": state is field 0, utime 11, stime 12, cutime 13, cstime 14 (clock ticks).
+    const tick = 100;
+    return { own: (fields[11]! + fields[12]!) / tick, children: (fields[13]! + fields[14]!) / tick };
+  } catch {
+    return null;
+  }
+}
 
 /** Decisions and time inside maybeUpdate, summed over every member of a run. */
 class MemberTiming {
@@ -94,13 +121,17 @@ class MemberTiming {
 
 interface SizeResult {
   size: number;
+  /** "own" or "shared" (always "own" for the population of 1: one trainer, one emulator). */
+  layout: Layout;
   wallS: number;
   totalSteps: number;
   timing: MemberTiming;
   loadAfter: string;
+  /** CPU seconds of the trainer process and of the emulator processes during the run; null without /proc. */
+  cpu: { trainer: number; emulators: number } | null;
 }
 
-async function runSize(size: number): Promise<SizeResult> {
+async function runSize(size: number, layout: Layout): Promise<SizeResult> {
   const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-bench-pbt-"));
   const logger = createLogger({
     level: "info",
@@ -110,15 +141,15 @@ async function runSize(size: number): Promise<SizeResult> {
   });
   const config = size === 1 ? "config/3dball.yaml" : "config/3dball-pbt.yaml";
   let options: RunOptions = loadRunOptions(config, logger);
-  options = applyCliOverrides(options, { env: "builtin:3dball", numEnvs: 1, basePort: 0, runId: `bench-pbt-${size}`, resultsDir, seed, force: true }, logger);
+  options = applyCliOverrides(options, { env: "builtin:3dball", numEnvs: 1, basePort: 0, runId: `bench-pbt-${size}-${layout}`, resultsDir, seed, force: true }, logger);
   for (const b of options.behaviors.values()) {
     b.max_steps = steps;
     b.summary_freq = Math.max(1000, Math.floor(steps / 4));
     b.checkpoint_interval = 10_000_000; // checkpoints are not part of the measurement
   }
   if (options.pbt !== null) {
-    const pbt = { ...options.pbt, population_size: size };
-    if (!flags.exploit) Object.assign(pbt, { ready: steps + 1, burn_in: steps + 1 });
+    const pbt = { ...options.pbt, population_size: size, members_per_environment: layout === "shared" ? size : 1 };
+    if (!flags.exploit) Object.assign(pbt, { ready: 2 * steps + 1000, burn_in: 2 * steps + 1000 });
     options = { ...options, pbt };
   }
   const timing = new MemberTiming();
@@ -127,10 +158,14 @@ async function runSize(size: number): Promise<SizeResult> {
   const deps: RunTrainingDeps = { logger, version: "bench", createTrainer };
   const t0 = performance.now();
   timing.startMs = t0;
+  const cpu0 = cpuSeconds();
   try {
     const result = size === 1 ? await runTraining(options, deps) : await (await createPbtRun(options, deps)).run();
     if (result.exitCode !== 0) throw new Error(`population of ${size}: the run exited with code ${result.exitCode}`);
-    return { size, wallS: (performance.now() - t0) / 1000, totalSteps: result.totalSteps, timing, loadAfter: load() };
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu1 = cpuSeconds();
+    const cpu = cpu0 && cpu1 ? { trainer: cpu1.own - cpu0.own, emulators: cpu1.children - cpu0.children } : null;
+    return { size, layout, wallS, totalSteps: result.totalSteps, timing, loadAfter: load(), cpu };
   } finally {
     rmSync(resultsDir, { recursive: true, force: true });
   }
@@ -138,14 +173,18 @@ async function runSize(size: number): Promise<SizeResult> {
 
 const backend = await initBackend("auto");
 console.log(`mlagents-ts population benchmark — backend ${backend.name}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})`);
-console.log(`builtin:3dball, ${steps} agent steps per member, num_envs 1 per member, seed ${seed}, exploits ${flags.exploit ? "on (config's ready/burn_in)" : "off (ready > budget)"}`);
+console.log(
+  `builtin:3dball, ${steps} agent steps per member, layouts ${layouts.join(", ")} (own: an emulator per member; shared: one emulator of num_areas x N), seed ${seed}, exploits ${flags.exploit ? "on (config's ready/burn_in)" : "off (ready > budget)"}`,
+);
 console.log(`load average at start: ${load()}`);
 
 const results: SizeResult[] = [];
 for (const size of sizes) {
-  const r = await runSize(size);
-  results.push(r);
-  console.log(`  population ${size}: ${r.timing.decisions} decisions, ${r.timing.updates} updates in ${r.wallS.toFixed(1)} s; load ${r.loadAfter}`);
+  for (const layout of size === 1 ? (["own"] as const) : layouts) {
+    const r = await runSize(size, layout);
+    results.push(r);
+    console.log(`  population ${size} (${layout}): ${r.timing.decisions} decisions, ${r.timing.updates} updates in ${r.wallS.toFixed(1)} s; load ${r.loadAfter}`);
+  }
 }
 
 function doneSpan(t: MemberTiming): string {
@@ -155,20 +194,23 @@ function doneSpan(t: MemberTiming): string {
 
 const one = results.find((r) => r.size === 1);
 // A member's decisions/s is its step budget over the run's wall-clock (the run ends when the last
-// member reaches max_steps); members that finish early keep acting (without training) until then,
-// which the "decisions, all members" column counts; "members done" gives when the first and the
-// last member reached the budget (s from the run's start).
-console.log("\n| population | wall-clock s | decisions/s per member | update ms per member | updates per member | decisions, all members | members done, first-last s | wall-clock / population of 1 |");
-console.log("|---|---|---|---|---|---|---|---|");
+// member reaches max_steps); a member that finishes early stops stepping its own emulator (one
+// sharing an emulator acts until its group is done), which the "decisions, all members" column
+// shows; "members done" gives when the first and the last member reached the budget (s from the
+// run's start); CPU s: the trainer process, and the emulator processes together.
+console.log(
+  "\n| population | emulators | wall-clock s | decisions/s per member | update ms per member | updates per member | decisions, all members | members done, first-last s | CPU s trainer / emulators | wall-clock / population of 1 |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of results) {
   const ratio = one ? (r.wallS / one.wallS).toFixed(2) : "-";
   console.log(
-    `| ${r.size} | ${r.wallS.toFixed(1)} | ${(steps / r.wallS).toFixed(0)} | ${(r.timing.updateMs / r.size).toFixed(0)} | ${(r.timing.updates / r.size).toFixed(0)} | ${r.timing.decisions} | ${doneSpan(r.timing)} | ${ratio} |`,
+    `| ${r.size} | ${r.layout === "shared" ? "1 shared" : r.size === 1 ? "1" : `${r.size} own`} | ${r.wallS.toFixed(1)} | ${(steps / r.wallS).toFixed(0)} | ${(r.timing.updateMs / r.size).toFixed(0)} | ${(r.timing.updates / r.size).toFixed(0)} | ${r.timing.decisions} | ${doneSpan(r.timing)} | ${r.cpu ? `${r.cpu.trainer.toFixed(1)} / ${r.cpu.emulators.toFixed(1)}` : "-"} | ${ratio} |`,
   );
 }
-const eight = results.find((r) => r.size === 8);
-if (one && eight) {
+for (const eight of results.filter((r) => r.size === 8)) {
+  if (!one) break;
   const ratio = eight.wallS / one.wallS;
-  console.log(`target (8 members <= 3x one member's wall-clock, on 2 cores): ${ratio <= 3 ? "met" : "NOT met"} (${ratio.toFixed(2)}x on ${cpus().length} cores)`);
+  console.log(`target (8 members <= 3x one member's wall-clock, on 2 cores), ${eight.layout}: ${ratio <= 3 ? "met" : "NOT met"} (${ratio.toFixed(2)}x on ${cpus().length} cores)`);
 }
 console.log(`load average at end: ${load()}`);

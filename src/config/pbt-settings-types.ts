@@ -70,6 +70,13 @@ export interface PbtSettings {
   relative_margin: number;
   /** One-sided Welch t-test level the gap must pass (p < significance); 1 turns the test off. Default 0.05. */
   significance: number;
+  /**
+   * Members that share one environment (--env: built-in emulator or launched player), which runs
+   * --num-areas x this many areas and whose agents are split between them by agent id. Default 1
+   * (each member owns its environments). It divides population_size; with more than 1, environment
+   * parameters cannot be searched (an environment has one set).
+   */
+  members_per_environment: number;
   /** Search rules in the order written. */
   explore: ExploreRule[];
 }

@@ -6,6 +6,7 @@ import { closestKey, ConfigError, joinPath, typeError } from "./errors.js";
 import {
   environmentParameterPrefix,
   networkSizeKeys,
+  searchedEnvironmentParameters,
   searchableDomain,
   searchableHyperparameters,
   type ExploreRule,
@@ -29,6 +30,7 @@ const pbtKeys = [
   "keep_reference",
   "relative_margin",
   "significance",
+  "members_per_environment",
   "explore",
 ] as const;
 const continuousKeys = ["min", "max", "distribution", "perturb", "resample_probability", "clip"] as const;
@@ -48,6 +50,7 @@ export const pbtDefaults = {
   keep_reference: false,
   relative_margin: 0.05,
   significance: 0.05,
+  members_per_environment: 1,
   perturb: [0.8, 1.2],
   resample_probability: 0.25,
 } as const;
@@ -80,16 +83,36 @@ export function parsePbtSettings(node: YNode, path: string, r: SchemaReader): Pb
     keep_reference: (x = get("keep_reference")) ? r.bool(...x) : pbtDefaults.keep_reference,
     relative_margin: (x = get("relative_margin")) ? r.number(...x, { min: 0 }) : pbtDefaults.relative_margin,
     significance: (x = get("significance")) ? r.number(...x, { min: 0, max: 1, minExclusive: true }) : pbtDefaults.significance,
+    members_per_environment: (x = get("members_per_environment")) ? r.int(...x, { min: 1 }) : pbtDefaults.members_per_environment,
     explore: (x = get("explore")) ? parseExplore(...x, r) : [],
   };
   if ((x = get("evaluation_max_steps")) && metric !== "evaluation") {
     throw new ConfigError(x[1], `${x[1]}: applies to metric: evaluation only (the metric is ${metric})`, r.at(x[0].line));
   }
+  checkMembersPerEnvironment(settings, get("members_per_environment"), r);
   if (settings.keep_reference && population_size < 3) {
     const [n, p] = need("population_size");
     throw new ConfigError(p, `${p}: keep_reference needs a population of at least 3 (member 0 is never replaced), got ${population_size}`, r.at(n.line));
   }
   return settings;
+}
+
+/** members_per_environment must divide the population, and members sharing an environment share its parameters. */
+function checkMembersPerEnvironment(s: PbtSettings, key: [YNode, string] | undefined, r: SchemaReader): void {
+  if (key === undefined || s.members_per_environment === 1) return;
+  const [n, p] = key;
+  if (s.population_size % s.members_per_environment !== 0) {
+    throw new ConfigError(p, `${p}: ${s.members_per_environment} does not divide population_size ${s.population_size}`, r.at(n.line));
+  }
+  const params = searchedEnvironmentParameters(s);
+  if (params.length > 0) {
+    throw new ConfigError(
+      p,
+      `${p}: ${s.members_per_environment} members share each environment, whose parameters are global, so environment_parameters.${params.join(", environment_parameters.")} cannot be searched; ` +
+        "use members_per_environment: 1 or remove them from explore",
+      r.at(n.line),
+    );
+  }
 }
 
 function parseExplore(node: YNode, path: string, r: SchemaReader): ExploreRule[] {

@@ -44,6 +44,11 @@ export interface RunTrainingDeps {
    * this) instead of sharing every environment's agents by agent id.
    */
   readonly environmentsPerMember?: number;
+  /**
+   * With environmentsPerMember: each group of this many consecutive members owns those environments
+   * together and splits their agents by agent id (pbt.members_per_environment; default 1).
+   */
+  readonly membersPerEnvironment?: number;
   /** Environment parameters a worker sends beside the run's (a PBT member's own values). */
   readonly ownParameters?: (workerIndex: number) => ReadonlyMap<string, EnvironmentParameterValue>;
 }
@@ -130,6 +135,7 @@ export class TrainingRun {
       createTrainer: deps.createTrainer,
       teamSize: deps.teamSize,
       environmentsPerMember: deps.environmentsPerMember,
+      membersPerEnvironment: deps.membersPerEnvironment,
       initializeFromDir: cp.initialize_from ? path.resolve(cp.results_dir, cp.initialize_from) : null,
       version: deps.version,
     });

@@ -32,6 +32,8 @@ export interface TeamBuilderOptions {
   readonly teamSize?: (behaviorName: string) => number;
   /** Each member owns this many consecutive environments (default: members share every environment's agents). */
   readonly environmentsPerMember?: number;
+  /** With environmentsPerMember: each group of this many consecutive members owns them together (default 1). */
+  readonly membersPerEnvironment?: number;
   /** Initial weights from another run's folder (--initialize-from). */
   readonly initializeFromDir?: string | null;
 }
@@ -56,7 +58,7 @@ export async function buildTeam(name: string, spec: BehaviorSpec, settings: Trai
     await fs.mkdir(path.dirname(specFile), { recursive: true });
     await writeFileAtomic(specFile, behaviorSpecToJson(spec));
   }
-  return new BehaviorTeam(name, spec, settings, members, o.environmentsPerMember ?? null);
+  return new BehaviorTeam(name, spec, settings, members, o.environmentsPerMember ?? null, o.membersPerEnvironment ?? 1);
 }
 
 async function buildMember(name: string, spec: BehaviorSpec, settings: TrainerSettings, index: number, size: number, o: TeamBuilderOptions): Promise<TeamMember> {

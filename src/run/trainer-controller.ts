@@ -33,6 +33,8 @@ export interface TrainerControllerOptions {
   readonly teamSize?: (behaviorName: string) => number;
   /** Each member owns this many consecutive environments (default: members share every environment's agents). */
   readonly environmentsPerMember?: number;
+  /** With environmentsPerMember: each group of this many consecutive members owns them together (default 1). */
+  readonly membersPerEnvironment?: number;
   /** Initial weights from another run's folder (--initialize-from). */
   readonly initializeFromDir?: string | null;
   readonly version: string;

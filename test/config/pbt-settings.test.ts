@@ -28,11 +28,13 @@ describe("pbt: section", () => {
       keep_reference: false,
       relative_margin: 0.05,
       significance: 0.05,
+      members_per_environment: 1,
       explore: [],
     });
     const evaluation = parse("  population_size: 4\n  ready: 5000\n  metric: evaluation\n");
     expect([evaluation.episodes, evaluation.evaluation_max_steps]).toEqual([10, 10000]);
     expect(parse("  population_size: 4\n  ready: 5000\n  metric: evaluation\n  evaluation_max_steps: 300\n").evaluation_max_steps).toBe(300);
+    expect(parse("  population_size: 8\n  ready: 5000\n  members_per_environment: 4\n").members_per_environment).toBe(4);
   });
 
   it("reads continuous, log-uniform, categorical and environment-parameter rules", () => {
@@ -93,6 +95,15 @@ describe("pbt: errors name file:line and key path", () => {
     ["evaluation step limit without evaluation", "  population_size: 4\n  ready: 10\n  evaluation_max_steps: 100\n", 7, "pbt.evaluation_max_steps", "applies to metric: evaluation only (the metric is mean_reward)"],
     ["evaluation_max_step misspelt", "  population_size: 4\n  ready: 10\n  metric: evaluation\n  evaluation_max_step: 100\n", 8, "pbt.evaluation_max_step", 'did you mean "evaluation_max_steps"?'],
     ["significance of 0", "  population_size: 4\n  ready: 10\n  significance: 0\n", 7, "pbt.significance", "a number in (0, 1]"],
+    ["members_per_environment of 0", "  population_size: 4\n  ready: 10\n  members_per_environment: 0\n", 7, "pbt.members_per_environment", "expected a positive integer, got 0"],
+    ["members_per_environment not dividing", "  population_size: 6\n  ready: 10\n  members_per_environment: 4\n", 7, "pbt.members_per_environment", "4 does not divide population_size 6"],
+    [
+      "shared environments with searched environment parameters",
+      "  population_size: 4\n  ready: 10\n  members_per_environment: 2\n  explore:\n    environment_parameters: {g: {min: 1, max: 2}}\n",
+      7,
+      "pbt.members_per_environment",
+      "2 members share each environment, whose parameters are global, so environment_parameters.g cannot be searched",
+    ],
     ["keep_reference with 2", "  population_size: 2\n  ready: 10\n  keep_reference: true\n", 5, "pbt.population_size", "keep_reference needs a population of at least 3"],
   ])("%s", (_name, body, line, keyPath, text) => {
     const e = errorOf(body);

@@ -64,6 +64,8 @@ export function withPopulation(options: RunOptions, configPath: string, size: nu
   if (options.pbt === null) throw new PbtUsageError(`${configPath} has no pbt: section: add one (see config/3dball-pbt.yaml and docs/pbt.md), or train a single trainer per behavior with learn.`);
   if (size === undefined) return options;
   if (size < 2) throw new PbtUsageError(`--population must be 2 or more, got ${size}.`);
+  const sharing = options.pbt.members_per_environment;
+  if (size % sharing !== 0) throw new PbtUsageError(`--population ${size} is not a multiple of pbt.members_per_environment (${sharing}) in ${configPath}.`);
   return { ...options, pbt: { ...options.pbt, population_size: size } };
 }
 

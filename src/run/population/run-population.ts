@@ -12,13 +12,14 @@ export class PbtConfigurationError extends Error {
   }
 }
 
-/** Creates the run (folders, ports) and its population driver; nothing connects until run(). */
 /**
  * Creates the run (folders, ports) and its population driver; nothing connects until run().
  * Listening for the Editor, the members share its scene: its agents are split by agent id, and
  * environment parameters (global to the scene) cannot be searched. With --env (built-in or
  * launched players) each member owns --num-envs environments of its own (ports base + i, i over
- * all members' environments), and gets its searched environment parameters there.
+ * all members' environments), and gets its searched environment parameters there; or, with
+ * pbt.members_per_environment K > 1, each group of K members owns --num-envs environments of
+ * --num-areas x K areas and splits their agents by agent id (N / K times fewer processes).
  */
 export async function createPbtRun(options: RunOptions, deps: RunTrainingDeps): Promise<TrainingRun> {
   const pbt = options.pbt;
@@ -28,6 +29,10 @@ export async function createPbtRun(options: RunOptions, deps: RunTrainingDeps): 
   const driver = new PbtDriver(pbt, es.seed, deps.logger);
   let run = options;
   let perMember: number | undefined;
+  const sharing = pbt.members_per_environment;
+  if (pbt.population_size % sharing !== 0) {
+    throw new PbtConfigurationError(`pbt.members_per_environment (${sharing}) must divide the population size (${pbt.population_size}).`);
+  }
   if (es.env_path === null) {
     if (params.length > 0) {
       throw new PbtConfigurationError(
@@ -37,7 +42,8 @@ export async function createPbtRun(options: RunOptions, deps: RunTrainingDeps): 
     }
   } else {
     perMember = es.num_envs;
-    run = { ...options, env_settings: { ...es, num_envs: es.num_envs * pbt.population_size } };
+    const groups = pbt.population_size / sharing;
+    run = { ...options, env_settings: { ...es, num_envs: es.num_envs * groups, num_areas: es.num_areas * sharing } };
     if (params.length > 0) {
       const behaviors = [...options.behaviors.keys()];
       if (behaviors.length !== 1) {
@@ -54,6 +60,7 @@ export async function createPbtRun(options: RunOptions, deps: RunTrainingDeps): 
     teamSize: driver.teamSize,
     extension: driver,
     environmentsPerMember: perMember,
+    membersPerEnvironment: sharing,
     ownParameters: driver.ownParameters,
   });
   await driver.prepare(created.runDir, options.checkpoint_settings.resume || options.checkpoint_settings.load_model);

@@ -4,6 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { withPopulation } from "../../../src/cli/commands/pbt.js";
+import { parseRunOptions } from "../../../src/config/index.js";
 import { readLineageLog, replaySchedule } from "../../../src/trainers/pbt/index.js";
 import { cli, shortPbtYaml } from "../../run/population/cli-child.js";
 import { removeDir, tempDir, tinyYaml } from "../../run/helpers.js";
@@ -101,4 +103,12 @@ describe("mlagents-ts pbt", () => {
     expect(b.output()).toMatch(/pbt\.explore\.environment_parameters \(mass\) cannot be searched here: listening for the Editor/);
     expect(existsSync(path.join(env.dir, "y"))).toBe(false);
   }, 120_000);
+});
+
+describe("withPopulation (--population)", () => {
+  it("overrides the size, and refuses one that members_per_environment does not divide", () => {
+    const options = parseRunOptions(shortPbtYaml().replace("pbt:\n", "pbt:\n  members_per_environment: 2\n"));
+    expect(withPopulation(options, "p.yaml", 6).pbt!.population_size).toBe(6);
+    expect(() => withPopulation(options, "p.yaml", 5)).toThrow("--population 5 is not a multiple of pbt.members_per_environment (2) in p.yaml.");
+  });
 });

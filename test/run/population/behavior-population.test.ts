@@ -34,6 +34,7 @@ const pbt: PbtSettings = {
   keep_reference: false,
   relative_margin: 0,
   significance: 1,
+  members_per_environment: 1,
   explore: [{ kind: "continuous", key: "learning_rate", integer: false, min: 1e-4, max: 1e-3, distribution: "log_uniform", perturb: [0.8, 1.2], resample_probability: 0.25, clip: [1e-4, 1e-3] }],
 };
 const base = settings({ batch_size: 8, steps_per_update: 2 });

@@ -13,6 +13,7 @@ export function testSettings(over: Partial<PbtSettings> = {}): PbtSettings {
     keep_reference: false,
     relative_margin: 0.05,
     significance: 0.05,
+    members_per_environment: 1,
     explore: [
       { kind: "continuous", key: "learning_rate", integer: false, min: 1e-4, max: 1e-2, distribution: "log_uniform", perturb: [0.8, 1.2], resample_probability: 0.25, clip: [1e-5, 1e-1] },
       { kind: "categorical", key: "batch_size", values: [32, 64, 128], resample_probability: 0.25 },
