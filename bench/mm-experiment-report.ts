@@ -34,10 +34,14 @@ const ARM_LABEL: Record<string, string> = {
 };
 const ARM_COLOR: Record<string, string> = { target: "#1f77b4", simple: "#2ca02c", pbt: "#ff7f0e", "mm-pbt": "#d62728" };
 
-/** The arm's curve of one run: at each summary step, the best member's mean reward there. */
+/**
+ * The arm's curve of one run: at each summary step up to max_steps, the best member's mean reward
+ * there. A member's step is its trainer's (after an exploit, the copied state's count goes on);
+ * summaries past max_steps (members that finished act on until the last one does) are left out.
+ */
 export function bestCurve(run: ArmRun): [number, number][] {
   const best = new Map<number, number>();
-  for (const c of run.curves) for (const [step, r] of c.reward) best.set(step, Math.max(best.get(step) ?? -Infinity, r));
+  for (const c of run.curves) for (const [step, r] of c.reward) if (step <= run.maxSteps) best.set(step, Math.max(best.get(step) ?? -Infinity, r));
   return [...best.entries()].sort((a, b) => a[0] - b[0]);
 }
 
@@ -59,18 +63,24 @@ function runsByArm(runs: readonly ArmRun[]): [string, ArmRun[]][] {
 }
 
 /** Markdown table: one row per arm, seeds listed, spread as mean ± sample std. */
-export function experimentTable(runs: readonly ArmRun[], threshold: number): string {
+export function experimentTable(runs: readonly ArmRun[], thresholds: readonly number[]): string {
+  const reachHeads = thresholds.map((t) => `steps per member to reward ≥ ${t} (per seed)`);
   const lines = [
-    `| arm | seeds | steps per member to mean reward ≥ ${threshold} (per seed) | total agent steps (members × steps) | final mean reward (best member), mean ± std | per seed | shipped .onnx alone, mean ± std | exploits | wall-clock s |`,
-    "|---|---|---|---|---|---|---|---|---|",
+    `| arm | seeds | ${reachHeads.join(" | ")} | total agent steps (members × steps) | final mean reward (best member), mean ± std | per seed | shipped .onnx alone, mean ± std | exploits | wall-clock s |`,
+    `|---|---|${reachHeads.map(() => "---|").join("")}---|---|---|---|---|---|`,
   ];
   for (const [arm, list] of runsByArm(runs)) {
     const curves = list.map(bestCurve);
-    const reach = curves.map((c) => stepsToThreshold(c, threshold));
+    const reach = thresholds.map((t) =>
+      curves
+        .map((c) => stepsToThreshold(c, t))
+        .map((s) => (s === null ? "not reached" : s.toLocaleString("en-US")))
+        .join(" / "),
+    );
     const finals = curves.map((c) => c.at(-1)?.[1]).filter((x): x is number => x !== undefined);
     const shipped = list.map((r) => r.shippedReward).filter((x): x is number => x !== null);
     lines.push(
-      `| ${ARM_LABEL[arm] ?? arm} | ${list.map((r) => r.seed).join(", ")} | ${reach.map((s) => (s === null ? "not reached" : s.toLocaleString("en-US"))).join(" / ")} | ` +
+      `| ${ARM_LABEL[arm] ?? arm} | ${list.map((r) => r.seed).join(", ")} | ${reach.join(" | ")} | ` +
         `${list.map((r) => (r.members * r.maxSteps).toLocaleString("en-US")).join(" / ")} | ${meanStd(finals)} | ${finals.map((f) => f.toFixed(2)).join(" / ")} | ` +
         `${meanStd(shipped)} | ${list.map((r) => r.exploits).join(" / ")} | ${list.map((r) => r.wallS.toFixed(0)).join(" / ")} |`,
     );
@@ -79,12 +89,12 @@ export function experimentTable(runs: readonly ArmRun[], threshold: number): str
 }
 
 /** Two panels: mean reward over steps per member (each seed thin, the seeds' mean thick), and Mix & Match's α per member. */
-export function experimentSvg(runs: readonly ArmRun[], threshold: number, title: string): string {
+export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly number[], title: string): string {
   const W = 900;
   const H = 340;
   const panel = { w: 400, h: 250, top: 50 };
   const lefts = [60, 490];
-  const maxStep = Math.max(1, ...runs.flatMap((r) => r.curves.flatMap((c) => c.reward.map(([s]) => s))));
+  const maxStep = Math.max(1, ...runs.map((r) => r.maxSteps));
   const rewards = runs.flatMap((r) => bestCurve(r).map(([, v]) => v));
   const yMin = Math.min(0, ...rewards);
   const yMax = Math.max(1, ...rewards);
@@ -115,7 +125,7 @@ export function experimentSvg(runs: readonly ArmRun[], threshold: number, title:
   axes(lefts[0]!, "Mean reward", yMin, yMax, "mean reward");
   const x0 = sx(lefts[0]!);
   const y0 = sy(yMin, yMax);
-  out.push(`<line x1="${lefts[0]}" x2="${lefts[0]! + panel.w}" y1="${y0(threshold).toFixed(1)}" y2="${y0(threshold).toFixed(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
+  for (const t of thresholds) out.push(`<line x1="${lefts[0]}" x2="${lefts[0]! + panel.w}" y1="${y0(t).toFixed(1)}" y2="${y0(t).toFixed(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
   const groups = runsByArm(runs);
   groups.forEach(([arm, list], k) => {
     const color = ARM_COLOR[arm] ?? "#000";
@@ -137,12 +147,15 @@ export function experimentSvg(runs: readonly ArmRun[], threshold: number, title:
   axes(lefts[1]!, "Mix & Match α per member (target's share of decisions)", 0, 1, "α");
   const x1 = sx(lefts[1]!);
   const y1 = sy(0, 1);
-  const mm = runs.filter((r) => r.curves.some((c) => c.alpha.length > 0));
+  // Only the runs whose α was searched (the simple arm's α is 0 throughout).
+  const mm = runs.filter((r) => r.members > 1 && r.curves.some((c) => c.alpha.length > 0));
   const dash = ["", "5 3", "2 2", "8 3 2 3"];
   mm.forEach((run, k) => {
     for (const c of run.curves) {
-      const pts = [...c.alpha].sort((a, b) => a[0] - b[0]);
-      out.push(`<path d="${path(pts, x1, y1)}" fill="none" stroke="${ARM_COLOR[run.arm] ?? "#000"}" stroke-opacity="${0.35 + 0.15 * c.index}" stroke-dasharray="${dash[k % dash.length]}"/>`);
+      const pts = c.alpha.filter(([s]) => s <= run.maxSteps).sort((a, b) => a[0] - b[0]);
+      // α holds between summaries and changes at exploits: drawn as a step function.
+      const stepped = pts.flatMap((p, i): [number, number][] => (i === 0 ? [p] : [[p[0], pts[i - 1]![1]], p]));
+      out.push(`<path d="${path(stepped, x1, y1)}" fill="none" stroke="${ARM_COLOR[run.arm] ?? "#000"}" stroke-opacity="${0.35 + 0.15 * c.index}" stroke-dasharray="${dash[k % dash.length]}"/>`);
     }
   });
   out.push(`<text x="${lefts[1]! + 8}" y="${panel.top + 14}">${escapeXml(`${mm.length} run(s); one line per member; dash pattern = seed`)}</text>`);

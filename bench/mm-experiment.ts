@@ -6,11 +6,11 @@
 //   pbt     - a population over the target's hyperparameters (learning_rate)
 //   mm-pbt  - Mix & Match + PBT: the same population also searching α (mix_and_match_alpha)
 // Each run's mean reward per summary (populations: the best member at each summary), the steps to a
-// reward threshold, the final reward, the shipped .onnx driven alone (deterministic, `runPolicy`), and
+// reward thresholds, the final reward, the shipped .onnx driven alone (deterministic, `runPolicy`), and
 // each Mix & Match member's α per summary are written to <out>/runs/<arm>-<seed>.json as they finish;
 // `--report` (also run at the end) prints the table and writes <out>/mm-experiment.svg.
 // Run: npx tsx bench/mm-experiment.ts [--task basic] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
-//        [--max-steps 5000] [--summary-freq 500] [--population 4] [--threshold 0.8] [--parallel 2]
+//        [--max-steps 5000] [--summary-freq 500] [--population 4] [--thresholds 0.5,0.7] [--parallel 2]
 //        [--out bench-results/mm-experiment] [--report]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     "max-steps": { type: "string", default: "5000" },
     "summary-freq": { type: "string", default: "500" },
     population: { type: "string", default: "4" },
-    threshold: { type: "string", default: "0.8" },
+    thresholds: { type: "string", default: "0.5,0.7" },
     parallel: { type: "string", default: "2" },
     episodes: { type: "string", default: "20" },
     out: { type: "string", default: "bench-results/mm-experiment" },
@@ -41,7 +41,7 @@ const task = args.task;
 const maxSteps = Number(args["max-steps"]);
 const summaryFreq = Number(args["summary-freq"]);
 const population = Number(args.population);
-const threshold = Number(args.threshold);
+const thresholds = args.thresholds.split(",").map(Number);
 const out = path.resolve(args.out);
 const runsDir = path.join(out, "runs");
 const behaviorOf: Record<string, string> = { basic: "Basic", "3dball": "3DBall" };
@@ -145,8 +145,8 @@ async function runArm(arm: string, seed: number): Promise<void> {
 
 function report(): void {
   const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(path.join(runsDir, f), "utf8")) as ArmRun) : [];
-  console.log(experimentTable(runs, threshold));
-  const svg = experimentSvg(runs, threshold, `builtin:${task}`);
+  console.log(experimentTable(runs, thresholds));
+  const svg = experimentSvg(runs, thresholds, `builtin:${task}`);
   writeFileSync(path.join(out, "mm-experiment.svg"), svg);
   console.log(`wrote ${path.join(out, "mm-experiment.svg")}`);
 }
