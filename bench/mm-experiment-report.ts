@@ -82,7 +82,7 @@ export function experimentTable(runs: readonly ArmRun[], thresholds: readonly nu
     lines.push(
       `| ${ARM_LABEL[arm] ?? arm} | ${list.map((r) => r.seed).join(", ")} | ${reach.join(" | ")} | ` +
         `${list.map((r) => (r.members * r.maxSteps).toLocaleString("en-US")).join(" / ")} | ${meanStd(finals)} | ${finals.map((f) => f.toFixed(2)).join(" / ")} | ` +
-        `${meanStd(shipped)} | ${list.map((r) => r.exploits).join(" / ")} | ${list.map((r) => r.wallS.toFixed(0)).join(" / ")} |`,
+        `${meanStd(shipped)} (${shipped.map((x) => x.toFixed(2)).join(" / ")}) | ${list.map((r) => r.exploits).join(" / ")} | ${list.map((r) => r.wallS.toFixed(0)).join(" / ")} |`,
     );
   }
   return lines.join("\n");
