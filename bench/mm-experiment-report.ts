@@ -96,8 +96,9 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
   const lefts = [60, 490];
   const maxStep = Math.max(1, ...runs.map((r) => r.maxSteps));
   const rewards = runs.flatMap((r) => bestCurve(r).map(([, v]) => v));
-  const yMin = Math.min(0, ...rewards);
-  const yMax = Math.max(1, ...rewards);
+  // Rounded out to quarters so the tick labels read 0.25, 0.50, ...
+  const yMin = Math.floor(Math.min(0, ...rewards) * 4) / 4;
+  const yMax = Math.ceil(Math.max(1, ...rewards) * 4) / 4;
   const sx = (left: number) => (s: number) => left + (s / maxStep) * panel.w;
   const sy = (lo: number, hi: number) => (v: number) => panel.top + panel.h - ((v - lo) / (hi - lo)) * panel.h;
   const path = (pts: readonly [number, number][], x: (s: number) => number, y: (v: number) => number): string =>
@@ -112,10 +113,13 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
     const y = sy(lo, hi);
     out.push(`<rect x="${left}" y="${panel.top}" width="${panel.w}" height="${panel.h}" fill="none" stroke="#999"/>`);
     out.push(`<text x="${left + panel.w / 2}" y="${panel.top - 8}" text-anchor="middle">${escapeXml(label)}</text>`);
+    const yTicks = Math.round((hi - lo) * 4);
     for (let i = 0; i <= 4; i++) {
       const s = (maxStep * i) / 4;
       out.push(`<text x="${x(s).toFixed(1)}" y="${panel.top + panel.h + 14}" text-anchor="middle">${Math.round(s).toLocaleString("en-US")}</text>`);
-      const v = lo + ((hi - lo) * i) / 4;
+    }
+    for (let i = 0; i <= yTicks; i++) {
+      const v = lo + ((hi - lo) * i) / yTicks;
       out.push(`<text x="${left - 4}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(2)}</text>`);
     }
     out.push(`<text x="${left + panel.w / 2}" y="${panel.top + panel.h + 30}" text-anchor="middle">agent steps per member</text>`);
