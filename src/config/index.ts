@@ -51,6 +51,8 @@ export {
 } from "./environment-parameter-manager.js";
 export { pyFloat } from "./py-format.js";
 export {
+  exploreRulesForBehavior,
+  mixAndMatchAlphaKey,
   parsePbtSettings,
   pbtDefaults,
   pbtNeedsOwnEnvironments,
@@ -58,6 +60,7 @@ export {
   searchableDomain,
   searchableHyperparameters,
   searchedEnvironmentParameters,
+  type AlphaExploreRule,
   type CategoricalExploreRule,
   type ContinuousExploreRule,
   type ExploreRule,

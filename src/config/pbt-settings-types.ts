@@ -2,6 +2,8 @@
 // and the table of searchable hyperparameters. Keys use ML-Agents' hyperparameter names; the
 // explanation of each setting and of the selection rule is docs/pbt.md.
 
+import type { ConfigLocation } from "./errors.js";
+
 /** Hyperparameter values of one member, keyed like PbtSettings.explore (e.g. "learning_rate", "environment_parameters.gravity"). */
 export type PbtHyperparameters = Record<string, number>;
 
@@ -35,7 +37,27 @@ export interface CategoricalExploreRule {
   resample_probability: number;
 }
 
-export type ExploreRule = ContinuousExploreRule | CategoricalExploreRule;
+/**
+ * α_K of a Mix & Match behavior (mix_and_match_alpha, docs/mix-and-match.md §1): explored by ± a
+ * fixed step with equal chance, clipped to [0, 1], as Czarnecki et al. 2018 tune α with PBT.
+ */
+export interface AlphaExploreRule {
+  kind: "alpha_step";
+  key: typeof mixAndMatchAlphaKey;
+  /** The ± step; null: the behavior's mix_and_match.alpha_step (filled in per behavior by the run). */
+  step: number | null;
+  /** Range a fresh member's α_K is sampled from (uniform); null: every member starts at the behavior's initial α_K. */
+  range: [number, number] | null;
+  /** Chance of resampling from `range` instead of stepping (only with a range). Default 0. */
+  resample_probability: number;
+  /** Where the rule was written (file:line), for the check against the behaviors when a trainer is created. */
+  location: ConfigLocation;
+}
+
+export type ExploreRule = ContinuousExploreRule | CategoricalExploreRule | AlphaExploreRule;
+
+/** The explore key of α_K, the target's mixing weight of a Mix & Match behavior. */
+export const mixAndMatchAlphaKey = "mix_and_match_alpha";
 
 /** What ranks members: their recent training episodes, or separate deterministic evaluation episodes. */
 export type PbtMetric = "mean_reward" | "evaluation";
@@ -107,6 +129,8 @@ export const searchableHyperparameters: Readonly<Record<string, SearchableHyperp
   steps_per_update: { integer: true, lower: 1, lowerExclusive: false, upper: Infinity, upperExclusive: true, settingsPath: "hyperparameters.steps_per_update" },
   init_entcoef: { integer: false, ...positive, settingsPath: "hyperparameters.init_entcoef" },
   target_entropy_scale: { integer: false, ...positive, settingsPath: "hyperparameters.target_entropy_scale" },
+  // The last entry of initial_alpha; only for behaviors with a mix_and_match section.
+  mix_and_match_alpha: { integer: false, lower: 0, lowerExclusive: false, upper: 1, upperExclusive: false, settingsPath: "mix_and_match.initial_alpha" },
 };
 
 /** Prefix of explore keys that search an environment parameter (only for members that own their environment). */

@@ -5,10 +5,12 @@
 import { closestKey, ConfigError, joinPath, typeError } from "./errors.js";
 import {
   environmentParameterPrefix,
+  mixAndMatchAlphaKey,
   networkSizeKeys,
   searchedEnvironmentParameters,
   searchableDomain,
   searchableHyperparameters,
+  type AlphaExploreRule,
   type ExploreRule,
   type PbtSettings,
   type SearchableHyperparameter,
@@ -35,6 +37,7 @@ const pbtKeys = [
 ] as const;
 const continuousKeys = ["min", "max", "distribution", "perturb", "resample_probability", "clip"] as const;
 const categoricalKeys = ["values", "resample_probability"] as const;
+const alphaKeys = ["step", "min", "max", "resample_probability"] as const;
 const environmentParametersKey = environmentParameterPrefix.slice(0, -1);
 /** Keys accepted under pbt.explore, for "did you mean". */
 const exploreKeys = [...Object.keys(searchableHyperparameters), environmentParametersKey];
@@ -146,6 +149,7 @@ function parseExplore(node: YNode, path: string, r: SchemaReader): ExploreRule[]
 }
 
 function parseRule(entry: YEntry, key: string, path: string, r: SchemaReader): ExploreRule {
+  if (key === mixAndMatchAlphaKey) return parseAlphaRule(entry, path, r);
   const domain = searchableDomain(key)!;
   const node = entry.value;
   const isCategorical = node.kind === "map" && node.entries.some((e) => e.key === "values");
@@ -190,6 +194,57 @@ function parseRule(entry: YEntry, key: string, path: string, r: SchemaReader): E
   return { kind: "continuous", key, integer: domain.integer, min, max, distribution, perturb, resample_probability, clip };
 }
 
+/**
+ * `mix_and_match_alpha: {step, min, max, resample_probability}` (every key optional; an empty entry
+ * steps by the behavior's alpha_step from its initial α_K). min and max come together.
+ */
+function parseAlphaRule(entry: YEntry, path: string, r: SchemaReader): AlphaExploreRule {
+  const location = r.at(entry.keyLine ?? entry.value.line);
+  const node: YNode = isNull(entry.value) ? { kind: "map", entries: [], line: entry.keyLine } : entry.value;
+  const entries = r.map(node, path, alphaKeys);
+  const get = (k: string): [YNode, string] | undefined => {
+    const e = entries.get(k);
+    return e === undefined || isNull(e.value) ? undefined : [e.value, joinPath(path, k)];
+  };
+  let x;
+  const step = (x = get("step")) ? r.number(...x, { min: 0, max: 1, minExclusive: true }) : null;
+  const min = (x = get("min")) ? r.number(...x, { min: 0, max: 1 }) : undefined;
+  const max = (x = get("max")) ? r.number(...x, { min: 0, max: 1 }) : undefined;
+  if ((min === undefined) !== (max === undefined)) {
+    const missing = min === undefined ? "min" : "max";
+    throw new ConfigError(joinPath(path, missing), `${path}: give both min and max (the range fresh members' α is sampled from), or neither`, location);
+  }
+  if (min !== undefined && max !== undefined && min > max) {
+    const [minNode, minPath] = get("min")!;
+    throw new ConfigError(minPath, `${minPath}: min (${min}) is greater than max (${max})`, r.at(minNode.line));
+  }
+  const range: [number, number] | null = min !== undefined && max !== undefined ? [min, max] : null;
+  const probability = get("resample_probability");
+  const resample_probability = probability ? r.number(...probability, { min: 0, max: 1 }) : 0;
+  if (resample_probability > 0 && range === null) {
+    throw new ConfigError(probability![1], `${probability![1]}: resampling needs a range to sample from (min and max)`, r.at(probability![0].line));
+  }
+  return { kind: "alpha_step", key: mixAndMatchAlphaKey, step, range, resample_probability, location };
+}
+
+/**
+ * A behavior's explore rules with the α step filled in from its mix_and_match.alpha_step; a
+ * ConfigError (at the rule's file:line) when α is searched for a behavior without mix_and_match.
+ */
+export function exploreRulesForBehavior(rules: readonly ExploreRule[], behavior: string, alphaStep: number | undefined): ExploreRule[] {
+  return rules.map((rule) => {
+    if (rule.kind !== "alpha_step") return rule;
+    if (alphaStep === undefined) {
+      throw new ConfigError(
+        joinPath("pbt.explore", rule.key),
+        `pbt.explore.${rule.key}: behavior ${behavior} has no mix_and_match section, so it has no α to search (add one under behaviors.${behavior}, or remove this key)`,
+        rule.location,
+      );
+    }
+    return { ...rule, step: rule.step ?? alphaStep };
+  });
+}
+
 /** A number inside the hyperparameter's natural domain (and an integer where it must be). */
 function domainValue(node: YNode, path: string, domain: SearchableHyperparameter, r: SchemaReader): number {
   const v = r.number(node, path);
@@ -217,6 +272,11 @@ function factorList(node: YNode, path: string, r: SchemaReader): number[] {
 export function pbtSettingsToPlain(s: PbtSettings): Record<string, unknown> {
   const explore: Record<string, unknown> = {};
   for (const rule of s.explore) {
+    if (rule.kind === "alpha_step") {
+      const { step, range, resample_probability } = rule;
+      explore[rule.key] = { ...(step === null ? {} : { step }), ...(range === null ? {} : { min: range[0], max: range[1] }), resample_probability };
+      continue;
+    }
     explore[rule.key] =
       rule.kind === "categorical"
         ? { values: [...rule.values], resample_probability: rule.resample_probability }

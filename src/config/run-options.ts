@@ -12,7 +12,7 @@ import {
 } from "./defaults.js";
 import { parseEnvironmentParameters } from "./environment-parameters.js";
 import { ConfigError, joinPath } from "./errors.js";
-import { parsePbtSettings } from "./pbt-settings.js";
+import { exploreRulesForBehavior, parsePbtSettings } from "./pbt-settings.js";
 import type { CheckpointSettings, EngineSettings, EnvSettings, RunOptions, TorchSettings } from "./run-options-types.js";
 import { entryLookup, isNull, SchemaReader } from "./schema-reader.js";
 import { parseTrainerSettings } from "./trainer-settings-parser.js";
@@ -96,6 +96,8 @@ export function parseRunOptions(yamlText: string, fileName?: string, logger?: Lo
   if (debug !== undefined) options.debug = r.bool(debug, "debug");
   const pbt = value("pbt");
   if (pbt !== undefined) options.pbt = parsePbtSettings(pbt, "pbt", r);
+  // α searched for a behavior without mix_and_match is refused here (listed behaviors) or when its trainer is created.
+  for (const [name, s] of options.behaviors) if (options.pbt) exploreRulesForBehavior(options.pbt.explore, name, s.mix_and_match?.alpha_step);
   return options;
 }
 

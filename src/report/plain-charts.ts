@@ -43,6 +43,17 @@ function tagSeries(stats: readonly StatsRecord[], tags: readonly string[]): Char
   return tags.map((tag, i) => ({ label: tag.replace(/^[^/]*\//, ""), values: column(stats, tag), color: colorOf(i) }));
 }
 
+/** Mix & Match: α_K and the share of the decisions each component took, per summary. */
+function mixSeries(stats: readonly StatsRecord[]): ChartSeries[] {
+  const alpha = column(stats, Tags.mixAndMatchAlpha);
+  if (!alpha.some((v) => v !== null)) return [];
+  const shares = tagsMatching(stats, (t) => t.startsWith(Tags.mixAndMatchDecisions));
+  return [
+    { label: "α (target's weight)", values: alpha, color: colorOf(0) },
+    ...shares.map((tag, i) => ({ label: `decisions ${tag.slice(Tags.mixAndMatchDecisions.length + 1)}`, values: column(stats, tag), color: colorOf(i + 1), dashed: true })),
+  ];
+}
+
 /** The charts of one plain behavior, leaving out those with no data. */
 export function plainCharts(behavior: string, stats: readonly StatsRecord[]): ChartSpec[] {
   const id = (what: string): string => `${slug(behavior)}-${what}`;
@@ -50,6 +61,7 @@ export function plainCharts(behavior: string, stats: readonly StatsRecord[]): Ch
   const entropyCoeffs = tagsMatching(stats, (t) => t.includes("Entropy Coeff"));
   const charts = [
     chart(id("reward"), "Mean reward", stats, rewardSeries(stats)),
+    chart(id("mix-and-match"), "Mix & Match: α and each component's share of the decisions", stats, mixSeries(stats)),
     chart(id("losses"), "Losses", stats, tagSeries(stats, losses)),
     chart(id("entropy-coefficient"), "Entropy coefficient", stats, tagSeries(stats, entropyCoeffs), true),
     chart(id("episode-length"), "Episode length", stats, tagSeries(stats, [Tags.episodeLength])),

@@ -1,5 +1,6 @@
 // Charts of a population behavior: mean reward per member with the exploit events marked on it,
 // and each numeric hyperparameter over steps per member (step functions from the lineage).
+import { mixAndMatchAlphaKey } from "../config/pbt-settings-types.js";
 import { Tags } from "../trainers/stats/trainer-summary.js";
 import { type ChartMarker, type ChartSeries, type ChartSpec, hasPoints, slug, wantsLogScale } from "./chart-spec.js";
 import { formatStep, formatValue } from "./format.js";
@@ -45,13 +46,15 @@ export function rewardAt(stats: readonly StatsRecord[], step: number): number | 
   return null;
 }
 
-function exploitMarkers(behavior: BehaviorRun): ChartMarker[] {
+/** `valueOf` places the marker on the member's curve (default: its reward, else its score). */
+function exploitMarkers(behavior: BehaviorRun, valueOf?: (stats: readonly StatsRecord[], e: LineageEvent) => number | null): ChartMarker[] {
   const statsOf = new Map(behavior.members.map((m) => [m.index, m.stats]));
   return behavior.lineage
     .filter((e) => e.kind === "exploit" || e.kind === "failed")
     .map((e) => {
+      const stats = statsOf.get(e.member) ?? [];
       // On the member's curve where it is drawn; its score (another metric) is in the events table.
-      const value = rewardAt(statsOf.get(e.member) ?? [], e.step) ?? e.score.member;
+      const value = valueOf ? valueOf(stats, e) : (rewardAt(stats, e.step) ?? e.score.member);
       const from = e.source === null ? "" : ` ← ${memberLabel(e.source)}`;
       const what = e.kind === "exploit" ? "copied" : "exploit failed";
       return {
@@ -87,12 +90,27 @@ export function numericHyperNames(events: readonly LineageEvent[]): string[] {
   return names;
 }
 
-function hyperCharts(behavior: BehaviorRun, members: readonly number[]): ChartSpec[] {
+/** Mix & Match: each member's α (the target's share of the decisions) at its summaries, beside the rewards. */
+function alphaChart(behavior: BehaviorRun, members: readonly number[]): ChartSpec | null {
+  const x = [...new Set(behavior.members.flatMap((m) => m.stats.map((r) => r.step)))].sort((a, b) => a - b);
+  const series: ChartSeries[] = members.map((index) => {
+    const byStep = new Map<number, number | null>();
+    for (const r of behavior.members.find((m) => m.index === index)?.stats ?? []) byStep.set(r.step, r.values[Tags.mixAndMatchAlpha] ?? null);
+    return { label: memberLabel(index), values: x.map((s) => byStep.get(s) ?? null), color: colorOf(index), stepped: true };
+  });
+  if (!hasPoints(series)) return null;
+  // Each exploit marked where the member's α stood at its last summary before it.
+  const alphaBefore = (stats: readonly StatsRecord[], e: LineageEvent): number | null =>
+    stats.filter((r) => r.step <= e.step && typeof r.values[Tags.mixAndMatchAlpha] === "number").at(-1)?.values[Tags.mixAndMatchAlpha] ?? null;
+  return { id: `${slug(behavior.name)}-member-alpha`, title: "Mix & Match α per member (the target's share of the decisions; ▼ exploit)", x, series, logY: false, markers: exploitMarkers(behavior, alphaBefore) };
+}
+
+function hyperCharts(behavior: BehaviorRun, members: readonly number[], skip: readonly string[]): ChartSpec[] {
   const schedules = hyperSchedules(behavior.lineage);
   const end = lastStep(behavior);
   const x = [...new Set([...behavior.lineage.map((e) => e.step), end])].sort((a, b) => a - b);
   const charts: ChartSpec[] = [];
-  for (const name of numericHyperNames(behavior.lineage)) {
+  for (const name of numericHyperNames(behavior.lineage).filter((n) => !skip.includes(n))) {
     const series: ChartSeries[] = members.map((index) => {
       const s = schedules.get(index)?.get(name);
       const values = x.map((step) => {
@@ -107,12 +125,17 @@ function hyperCharts(behavior: BehaviorRun, members: readonly number[]): ChartSp
   return charts;
 }
 
-/** Reward chart first, then one chart per numeric hyperparameter, all over steps 0..last like the lineage. */
+/**
+ * Reward chart first, then Mix & Match's α per member (from the stats: it also shows α where PBT
+ * does not search it), then one chart per other numeric hyperparameter, all over steps 0..last.
+ */
 export function populationCharts(behavior: BehaviorRun): ChartSpec[] {
   const members = memberIndices(behavior);
   const reward = rewardChart(behavior, members);
+  const alpha = alphaChart(behavior, members);
   const xRange: [number, number] = [0, Math.max(lastStep(behavior), 1)];
-  return [...(reward ? [reward] : []), ...hyperCharts(behavior, members)].map((c) => ({ ...c, xRange }));
+  const skip = alpha ? [mixAndMatchAlphaKey] : [];
+  return [...(reward ? [reward] : []), ...(alpha ? [alpha] : []), ...hyperCharts(behavior, members, skip)].map((c) => ({ ...c, xRange }));
 }
 
 /** "3e-4 → 2.4e-4" style list of what an exploit's explore step changed. */

@@ -1,8 +1,12 @@
 // The Unity sessions of the run's workers: connecting (handshake, reset, behaviors registered),
 // and what a fault means. The Editor is pressed Play by a person: the run checkpoints and waits for
 // the next session. A launched player is killed and restarted within the restart limits; past
-// them the run checkpoints and ends with exit code 1. Each fault gets one line.
+// them the run checkpoints and ends with exit code 1. A configuration error found when a trainer is
+// created (ConfigError, or a combination the trainer does not implement) ends the run at once: no
+// restart or new session can fix the file. Each fault gets one line.
+import { ConfigError } from "../config/errors.js";
 import type { UnityEnvironment } from "../env/index.js";
+import { MixAndMatchUnsupportedError } from "../trainers/mm/errors.js";
 import { IncompatibleVersionError, MalformedMessageError, MessageTooLargeError, UnityStoppedError, UnityTimeoutError } from "../protocol/errors.js";
 import { displayPath } from "../util/display-path.js";
 import { errorMessage, type Logger } from "../util/logger.js";
@@ -35,6 +39,8 @@ export class WorkerSessions {
   /** 1 once a player could not be restarted. */
   exitCode = 0;
   private readonly restartPolicies: RestartPolicy[];
+  /** The run is ending on a configuration error (logged once, whichever worker met it first). */
+  private configFailure = false;
 
   constructor(
     workers: readonly EnvWorker[],
@@ -60,6 +66,7 @@ export class WorkerSessions {
           this.states[w.index] = { kind: "ready", env, inFlight: null };
           return;
         } catch (error) {
+          if (isConfigurationError(error)) return this.endOnConfigurationError(error);
           if (this.stop.requested) return;
           if (w.isEditor) {
             // The Editor is pressed Play by a person: keep waiting, say what went wrong once.
@@ -82,6 +89,7 @@ export class WorkerSessions {
     this.states[w.index] = { kind: "gone" };
     this.controller.discardPending(w.index);
     w.env = null;
+    if (isConfigurationError(error)) return this.endOnConfigurationError(error);
     if (w.isEditor) {
       const files = await this.controller.saveAll(false);
       const what =
@@ -105,6 +113,16 @@ export class WorkerSessions {
     if (await this.restartOrGiveUp(w, reason)) this.connect(w);
   }
 
+  /** The configuration's one-line error, a checkpoint of what trained so far, exit code 1, the run stops. */
+  private async endOnConfigurationError(error: Error): Promise<void> {
+    if (this.configFailure) return;
+    this.configFailure = true;
+    this.exitCode = 1;
+    this.stop.stop();
+    await this.controller.saveAll(false);
+    this.o.logger.error(error.message);
+  }
+
   /** Launched players: restart within limits. Returns false when the run must end. */
   private async restartOrGiveUp(w: EnvWorker, reason: string): Promise<boolean> {
     await w.killPlayer();
@@ -126,6 +144,11 @@ export class WorkerSessions {
 function describeFault(error: unknown): string {
   // One sentence for the restart line: drop the protocol layer's "Communicator has exited: " prefix.
   return errorMessage(error).replace(/^Communicator has exited: /, "").replace(/\.$/, "");
+}
+
+/** Mistakes in the configuration that creating a trainer found: restarting Unity cannot fix them. */
+function isConfigurationError(error: unknown): error is Error {
+  return error instanceof ConfigError || error instanceof MixAndMatchUnsupportedError;
 }
 
 /** Faults the communicator reports in their own log line when they happen. */

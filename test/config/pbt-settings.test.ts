@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pbtNeedsOwnEnvironments, searchedEnvironmentParameters } from "../../src/config/pbt-settings.js";
+import { exploreRulesForBehavior, pbtNeedsOwnEnvironments, searchedEnvironmentParameters } from "../../src/config/pbt-settings.js";
 import { parseRunOptions } from "../../src/config/run-options.js";
 import { runOptionsToYaml } from "../../src/config/serialize.js";
 import { configError, sacBehavior } from "./helpers.js";
@@ -136,6 +136,64 @@ describe("pbt: errors name file:line and key path", () => {
     ["duplicate values", "    batch_size: {values: [32, 32]}\n", 8, "pbt.explore.batch_size.values", "listed twice"],
   ])("%s", (_name, body, line, keyPath, text) => {
     const e = errorOf(rule(body));
+    expect(e.keyPath).toBe(keyPath);
+    expect(e.message).toContain(text);
+    expect(e.message.startsWith(`${file}:${line}: `)).toBe(true);
+  });
+});
+
+describe("pbt.explore.mix_and_match_alpha", () => {
+  const mmBehavior = `behaviors:
+  Basic:
+    trainer_type: sac
+    mix_and_match:
+      alpha_step: 0.2
+      initial_alpha: [1, 0]
+      components:
+        - macro_actions: [{discrete: [1]}, {discrete: [2]}]
+        - {}
+`;
+  const alphaPbt = (rule: string): string => `pbt:\n  population_size: 2\n  ready: 10\n  explore:\n    mix_and_match_alpha: ${rule}\n`;
+
+  it("reads an empty rule (the behavior's step and initial α) and one with step, range and resampling", () => {
+    const empty = parseRunOptions(mmBehavior + alphaPbt("{}"), file).pbt!.explore;
+    expect(empty).toEqual([{ kind: "alpha_step", key: "mix_and_match_alpha", step: null, range: null, resample_probability: 0, location: { fileName: file, line: 14 } }]);
+    const full = parseRunOptions(mmBehavior + alphaPbt("{step: 0.05, min: 0, max: 0.3, resample_probability: 0.1}"), file).pbt!.explore[0];
+    expect(full).toMatchObject({ step: 0.05, range: [0, 0.3], resample_probability: 0.1 });
+  });
+
+  it("round-trips through runOptionsToYaml", () => {
+    const options = parseRunOptions(mmBehavior + alphaPbt("{step: 0.05, min: 0, max: 0.3}"));
+    const back = parseRunOptions(runOptionsToYaml(options));
+    // Where a rule was written is not part of the settings' value (configuration.yaml has its own lines).
+    const withoutLocation = (o: typeof options) => ({ ...o.pbt!, explore: o.pbt!.explore.map((r) => ({ ...r, location: {} })) });
+    expect(withoutLocation(back)).toEqual(withoutLocation(options));
+  });
+
+  it("fills each behavior's own alpha_step", () => {
+    const rules = parseRunOptions(mmBehavior + alphaPbt("{}"), file).pbt!.explore;
+    expect(exploreRulesForBehavior(rules, "Basic", 0.2)[0]).toMatchObject({ step: 0.2 });
+    expect(exploreRulesForBehavior(rules.map((r) => ({ ...r, step: 0.05 })), "Basic", 0.2)[0]).toMatchObject({ step: 0.05 });
+  });
+
+  it("is refused for a behavior without mix_and_match, naming the rule's file:line", () => {
+    const e = errorOf("  population_size: 2\n  ready: 10\n  explore:\n    learning_rate: {min: 1.0e-4, max: 1.0e-3}\n    mix_and_match_alpha: {}\n");
+    expect(e.keyPath).toBe("pbt.explore.mix_and_match_alpha");
+    expect(e.message).toBe(`${file}:9: pbt.explore.mix_and_match_alpha: behavior 3DBall has no mix_and_match section, so it has no α to search (add one under behaviors.3DBall, or remove this key)`);
+    // A behavior Unity announces later (default_settings) is checked when its trainer is created, with the same line.
+    const rules = parseRunOptions(mmBehavior + alphaPbt("{}"), file).pbt!.explore;
+    expect(configError(() => exploreRulesForBehavior(rules, "Other", undefined)).message).toMatch(/^pbt\.yaml:14: pbt\.explore\.mix_and_match_alpha: behavior Other has no mix_and_match/);
+  });
+
+  it.each([
+    ["a step of 0", "{step: 0}", 14, "pbt.explore.mix_and_match_alpha.step", "a number in (0, 1]"],
+    ["max above 1", "{min: 0, max: 1.5}", 14, "pbt.explore.mix_and_match_alpha.max", "a number in [0, 1]"],
+    ["min without max", "{min: 0.1}", 14, "pbt.explore.mix_and_match_alpha.max", "give both min and max"],
+    ["min above max", "{min: 0.5, max: 0.2}", 14, "pbt.explore.mix_and_match_alpha.min", "min (0.5) is greater than max (0.2)"],
+    ["resampling without a range", "{resample_probability: 0.5}", 14, "pbt.explore.mix_and_match_alpha.resample_probability", "resampling needs a range"],
+    ["an unknown key", "{perturb: [0.8, 1.2]}", 14, "pbt.explore.mix_and_match_alpha.perturb", "(allowed: step, min, max, resample_probability)"],
+  ])("%s", (_name, rule, line, keyPath, text) => {
+    const e = configError(() => parseRunOptions(mmBehavior + alphaPbt(rule), file));
     expect(e.keyPath).toBe(keyPath);
     expect(e.message).toContain(text);
     expect(e.message.startsWith(`${file}:${line}: `)).toBe(true);

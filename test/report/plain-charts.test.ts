@@ -57,3 +57,25 @@ describe("summary helpers", () => {
     expect(tagsMatching(stats, (t) => t.startsWith("Policy/"))).toEqual(["Policy/Continuous Entropy Coeff"]);
   });
 });
+
+describe("plainCharts of a Mix & Match behavior", () => {
+  const mm: StatsRecord[] = [
+    { step: 1000, values: { [R]: 0.1, "Mix&Match/Alpha": 0.2, "Mix&Match/Decisions [component 1]": 0.81, "Mix&Match/Decisions [component 2]": 0.19 } },
+    { step: 2000, values: { [R]: 0.5, "Mix&Match/Alpha": 0.4, "Mix&Match/Decisions [component 1]": 0.58, "Mix&Match/Decisions [component 2]": 0.42 } },
+  ];
+
+  it("draws α and each component's share of the decisions beside the reward", () => {
+    const charts = plainCharts("Basic", mm);
+    expect(charts.map((c) => c.id)).toEqual(["basic-reward", "basic-mix-and-match"]);
+    const mix = charts[1]!;
+    expect(mix.series.map((s) => [s.label, s.values])).toEqual([
+      ["α (target's weight)", [0.2, 0.4]],
+      ["decisions [component 1]", [0.81, 0.58]],
+      ["decisions [component 2]", [0.19, 0.42]],
+    ]);
+  });
+
+  it("has no α chart for plain SAC", () => {
+    expect(plainCharts("3DBall", stats).some((c) => c.id.endsWith("mix-and-match"))).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, promises as fs, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,5 +64,40 @@ describe("population helpers", () => {
 
   it("describes an explore step", () => {
     expect(describeChange(behavior.lineage.find((e) => e.kind === "exploit")!)).toBe("learning_rate: 1e-5 → 3.6e-4, batch_size: 256 → 64");
+  });
+});
+
+describe("populationCharts of a Mix & Match population", () => {
+  const alphaOf = (m: number, step: number): number => (m === 1 && step > 2000 ? 0.6 : [0.2, 0.4][m]!);
+  let mm: BehaviorRun;
+  beforeAll(async () => {
+    const runDir = path.join(root, "mm");
+    for (const m of [0, 1]) {
+      const dir = path.join(runDir, "Basic", `member-${m}`);
+      await fs.mkdir(dir, { recursive: true });
+      const rows = [1000, 2000, 3000].map((step) => JSON.stringify({ step, "Environment/Cumulative Reward": step / 5000, "Mix&Match/Alpha": alphaOf(m, step) }));
+      await fs.writeFile(path.join(dir, "stats.jsonl"), rows.join("\n") + "\n");
+    }
+    const event = (e: object): string => JSON.stringify({ time: "2026-12-06T12:00:00Z", behavior: "Basic", score: { member: null, source: null }, old: null, source: null, ...e });
+    const lineage = [
+      event({ kind: "init", member: 0, step: 0, new: { mix_and_match_alpha: 0.2, learning_rate: 3e-4 } }),
+      event({ kind: "init", member: 1, step: 0, new: { mix_and_match_alpha: 0.4, learning_rate: 1e-4 } }),
+      event({ kind: "exploit", member: 1, step: 2500, source: 0, score: { member: 0.1, source: 0.4 }, old: { mix_and_match_alpha: 0.4, learning_rate: 1e-4 }, new: { mix_and_match_alpha: 0.6, learning_rate: 3e-4 } }),
+    ];
+    await fs.writeFile(path.join(runDir, "lineage.jsonl"), lineage.join("\n") + "\n");
+    mm = (await loadRun(runDir)).behaviors[0]!;
+  });
+
+  it("draws α per member from the stats beside the reward, with the exploits marked, and no duplicate lineage chart of α", () => {
+    const charts = populationCharts(mm);
+    expect(charts.map((c) => c.id)).toEqual(["basic-member-reward", "basic-member-alpha", "basic-hp-learning-rate"]);
+    const alpha = charts[1]!;
+    expect(alpha.x).toEqual([1000, 2000, 3000]);
+    expect(alpha.series.map((s) => s.values)).toEqual([
+      [0.2, 0.2, 0.2],
+      [0.4, 0.4, 0.6],
+    ]);
+    // Member 1's exploit at step 2500, marked at its α before it (0.4).
+    expect(alpha.markers.map((m) => [m.step, m.value, m.kind])).toEqual([[2500, 0.4, "exploit"]]);
   });
 });

@@ -4,7 +4,7 @@
 // and at the end the best member's model copied to results/<run-id>/<Behavior>.onnx.
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import type { PbtSettings, TrainerSettings } from "../../config/index.js";
+import { exploreRulesForBehavior, type PbtSettings, type TrainerSettings } from "../../config/index.js";
 import type { EnvironmentParameterValue } from "../../protocol/side-channel/index.js";
 import { environmentParameterValues, LineageLog, readLineageLog } from "../../trainers/pbt/index.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
@@ -131,7 +131,9 @@ export class PbtDriver implements RunExtension {
     if (!this.runDir) throw new Error("PbtDriver.prepare() must run before the first trainer is built");
     const store = new SnapshotStore(path.join(this.runDir, "pbt", "snapshots", safeFileName(behavior)));
     const saved = this.saved?.behaviors[behavior];
-    p = saved ? BehaviorPopulation.restored(behavior, this.pbt, saved, store) : BehaviorPopulation.fresh(behavior, this.pbt, settings, this.seed, store, !this.loggedInits.has(behavior));
+    // The α step is the behavior's own (mix_and_match.alpha_step); a behavior without it cannot search α (ConfigError).
+    const pbt: PbtSettings = { ...this.pbt, explore: exploreRulesForBehavior(this.pbt.explore, behavior, settings.mix_and_match?.alpha_step) };
+    p = saved ? BehaviorPopulation.restored(behavior, pbt, saved, store) : BehaviorPopulation.fresh(behavior, pbt, settings, this.seed, store, !this.loggedInits.has(behavior));
     if (saved) this.pruning.push(store.prune(p.coordinator.retainedSnapshots()));
     this.populations.set(behavior, p);
     return p;

@@ -39,8 +39,8 @@ export function distillationWeight(lambda: number, alphaTarget: number): number 
   return lambda * (1 - alphaTarget);
 }
 
-/** PBT's explore for α_K: ± step with equal chance, clipped to [0, 1]. */
-export function exploreAlpha(alphaTarget: number, step: number, rng: Rng): number {
-  const moved = rng.next() < 0.5 ? alphaTarget - step : alphaTarget + step;
+/** PBT's explore for α_K: ± step with equal chance, clipped to [0, 1]. `random` is uniform in [0, 1) (e.g. `rng.uniform`). */
+export function exploreAlpha(alphaTarget: number, step: number, random: () => number): number {
+  const moved = random() < 0.5 ? alphaTarget - step : alphaTarget + step;
   return Math.min(1, Math.max(0, moved));
 }

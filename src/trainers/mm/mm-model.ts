@@ -57,8 +57,8 @@ let nextCriticsId = 0;
 export const mmTags = {
   entropyCoeff: "Policy/Entropy Coeff",
   distillation: "Losses/Distillation",
-  alpha: "Mix&Match/Alpha",
-  decisions: "Mix&Match/Decisions",
+  alpha: Tags.mixAndMatchAlpha,
+  decisions: Tags.mixAndMatchDecisions,
 } as const;
 
 /** " [component i]" suffix, 1-based as the paper numbers π_1 … π_K. */

@@ -2,7 +2,8 @@
 // "resample"). Pure functions of (hyperparameters, rules, random source): the same seed gives the
 // same population, and the coordinator can save and replay its random state.
 
-import type { CategoricalExploreRule, ContinuousExploreRule, ExploreRule, PbtHyperparameters } from "../../config/pbt-settings-types.js";
+import type { AlphaExploreRule, CategoricalExploreRule, ContinuousExploreRule, ExploreRule, PbtHyperparameters } from "../../config/pbt-settings-types.js";
+import { exploreAlpha } from "../mm/mixture.js";
 
 /** A uniform source in [0, 1) (e.g. `new Rng(seed).uniform`). */
 export type Uniform = () => number;
@@ -10,7 +11,8 @@ export type Uniform = () => number;
 /**
  * New hyperparameters from `hyperparameters`: each searched key is resampled from its range with
  * probability resample_probability, otherwise perturbed (continuous: × a random factor, clipped and
- * rounded for integers; categorical: moved to a neighbour in the list). Other keys are kept.
+ * rounded for integers; categorical: moved to a neighbour in the list; α_K: ± its step, clipped to
+ * [0, 1]). Other keys are kept.
  */
 export function explore(hyperparameters: Readonly<PbtHyperparameters>, rules: readonly ExploreRule[], random: Uniform): PbtHyperparameters {
   const out: PbtHyperparameters = { ...hyperparameters };
@@ -18,16 +20,46 @@ export function explore(hyperparameters: Readonly<PbtHyperparameters>, rules: re
     const current = hyperparameters[rule.key];
     if (current === undefined) throw new Error(`explore: the member has no value for searched hyperparameter "${rule.key}"`);
     const resample = random() < rule.resample_probability;
-    out[rule.key] = rule.kind === "categorical" ? exploreCategorical(current, rule, resample, random) : exploreContinuous(current, rule, resample, random);
+    out[rule.key] = exploreOne(current, rule, resample, random);
   }
   return out;
 }
 
-/** Values for a fresh member: every searched key sampled from its range or list, other keys from `base`. */
+function exploreOne(current: number, rule: ExploreRule, resample: boolean, random: Uniform): number {
+  switch (rule.kind) {
+    case "categorical":
+      return exploreCategorical(current, rule, resample, random);
+    case "continuous":
+      return exploreContinuous(current, rule, resample, random);
+    case "alpha_step":
+      return exploreAlphaRule(current, rule, resample, random);
+  }
+}
+
+/**
+ * Values for a fresh member: every searched key sampled from its range or list, other keys from
+ * `base`; α_K without a range keeps the behavior's initial value (from `base`).
+ */
 export function sampleInitial(base: Readonly<PbtHyperparameters>, rules: readonly ExploreRule[], random: Uniform): PbtHyperparameters {
   const out: PbtHyperparameters = { ...base };
-  for (const rule of rules) out[rule.key] = rule.kind === "categorical" ? pick(rule.values, random) : sampleRange(rule, random);
+  for (const rule of rules) {
+    if (rule.kind === "categorical") out[rule.key] = pick(rule.values, random);
+    else if (rule.kind === "continuous") out[rule.key] = sampleRange(rule, random);
+    else if (rule.range !== null) out[rule.key] = sampleAlpha(rule.range, random);
+    else if (base[rule.key] === undefined) throw new Error(`sampleInitial: no initial value for "${rule.key}" and no range to sample it from`);
+  }
   return out;
+}
+
+/** α_K resampled from the rule's range, or moved ± step (exploreAlpha), clipped to [0, 1]. */
+function exploreAlphaRule(current: number, rule: AlphaExploreRule, resample: boolean, random: Uniform): number {
+  if (resample && rule.range !== null) return sampleAlpha(rule.range, random);
+  if (rule.step === null) throw new Error(`explore: "${rule.key}" has no step (the run fills it from the behavior's mix_and_match.alpha_step)`);
+  return exploreAlpha(current, rule.step, random);
+}
+
+function sampleAlpha([low, high]: readonly [number, number], random: Uniform): number {
+  return Math.min(high, low + random() * (high - low));
 }
 
 function exploreContinuous(current: number, rule: ContinuousExploreRule, resample: boolean, random: Uniform): number {

@@ -5,11 +5,13 @@
 
 import {
   environmentParameterPrefix,
+  mixAndMatchAlphaKey,
   searchableDomain,
   type PbtHyperparameters,
   type PbtSettings,
 } from "../../config/pbt-settings-types.js";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
+import { mixingWeights } from "../mm/mixture.js";
 
 /**
  * The behavior's values of the searched keys (the reference member's with keep_reference, and the
@@ -22,7 +24,9 @@ export function baseHyperparameters(settings: TrainerSettings, pbt: PbtSettings,
   for (const rule of pbt.explore) {
     const value = rule.key.startsWith(environmentParameterPrefix)
       ? environmentParameters[rule.key.slice(environmentParameterPrefix.length)]
-      : readPath(settings, settingsPath(rule.key));
+      : rule.key === mixAndMatchAlphaKey
+        ? settings.mix_and_match?.initial_alpha.at(-1)
+        : readPath(settings, settingsPath(rule.key));
     if (typeof value === "number") out[rule.key] = value;
   }
   return out;
@@ -33,6 +37,12 @@ export function withHyperparameters(settings: TrainerSettings, hyperparameters: 
   const out = structuredClone(settings);
   for (const [key, value] of Object.entries(hyperparameters)) {
     if (key.startsWith(environmentParameterPrefix)) continue;
+    if (key === mixAndMatchAlphaKey) {
+      // α_K is the last mixing weight; the simpler components keep their proportions of the rest.
+      if (out.mix_and_match === undefined) throw new Error(`settings have no mix_and_match section for "${key}"`);
+      out.mix_and_match.initial_alpha = mixingWeights(value, out.mix_and_match.initial_alpha);
+      continue;
+    }
     writePath(out, settingsPath(key), value);
   }
   return out;

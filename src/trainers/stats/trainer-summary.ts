@@ -14,6 +14,10 @@ export const Tags = {
   discreteEntropyCoeff: "Policy/Discrete Entropy Coeff",
   learningRate: "Policy/Learning Rate",
   isTraining: "Is Training",
+  /** Mix & Match: α_K, the target component's share of the decisions (docs/mix-and-match.md §5). */
+  mixAndMatchAlpha: "Mix&Match/Alpha",
+  /** Mix & Match: prefix of "Mix&Match/Decisions [component i]", the share component i took. */
+  mixAndMatchDecisions: "Mix&Match/Decisions",
 } as const;
 
 /** How values of one stat key combine over a summary period: the StatsSideChannel's own enum (docs/protocol.md §5.6). */

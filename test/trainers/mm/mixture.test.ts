@@ -55,11 +55,11 @@ describe("α of the target, weights and explore", () => {
 
   it("moves α by ± step with both signs taken, clipped to [0, 1]", () => {
     const rng = new Rng(11);
-    const moves = new Set(Array.from({ length: 50 }, () => exploreAlpha(0.5, 0.1, rng).toFixed(6)));
+    const moves = new Set(Array.from({ length: 50 }, () => exploreAlpha(0.5, 0.1, rng.uniform).toFixed(6)));
     expect(moves).toEqual(new Set(["0.400000", "0.600000"]));
     for (let i = 0; i < 20; i++) {
-      expect(exploreAlpha(0.95, 0.1, rng)).toBeOneOf([0.95 - 0.1, 1]);
-      expect(exploreAlpha(0.02, 0.1, rng)).toBeOneOf([0, 0.02 + 0.1]);
+      expect(exploreAlpha(0.95, 0.1, rng.uniform)).toBeOneOf([0.95 - 0.1, 1]);
+      expect(exploreAlpha(0.02, 0.1, rng.uniform)).toBeOneOf([0, 0.02 + 0.1]);
     }
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CategoricalExploreRule, ContinuousExploreRule } from "../../../src/config/pbt-settings-types.js";
+import type { AlphaExploreRule, CategoricalExploreRule, ContinuousExploreRule } from "../../../src/config/pbt-settings-types.js";
 import { Rng } from "../../../src/trainers/common/rng.js";
 import { explore, sampleInitial } from "../../../src/trainers/pbt/explore.js";
 
@@ -111,5 +111,59 @@ describe("explore", () => {
     const b = [1, 2, 3, 4, 5].map((s) => explore(input, [rule], new Rng(s).uniform));
     expect(a).toEqual(b);
     expect(input).toEqual({ tau: 0.01 });
+  });
+});
+
+describe("explore of mix_and_match_alpha (α_K ± step, clipped to [0, 1])", () => {
+  const alphaRule = (over: Partial<AlphaExploreRule> = {}): AlphaExploreRule => ({ kind: "alpha_step", key: "mix_and_match_alpha", step: 0.1, range: null, resample_probability: 0, location: {}, ...over });
+
+  it("moves by exactly ± step with equal chance and keeps the other keys", () => {
+    const rng = new Rng(5);
+    const n = 4000;
+    let up = 0;
+    for (let i = 0; i < n; i++) {
+      const next = explore({ mix_and_match_alpha: 0.5, learning_rate: 3e-4 }, [alphaRule()], rng.uniform);
+      expect(next.learning_rate).toBe(3e-4);
+      expect([0.4, 0.6].map((v) => Math.abs(next.mix_and_match_alpha! - v) < 1e-12)).toContain(true);
+      if (next.mix_and_match_alpha! > 0.5) up++;
+    }
+    // Binomial(4000, 1/2): 4 standard deviations ≈ 126.
+    expect(Math.abs(up - n / 2)).toBeLessThan(126);
+  });
+
+  it("clips to [0, 1] at both ends and walks inside them over many generations", () => {
+    const rng = new Rng(9);
+    let h = { mix_and_match_alpha: 0.05 };
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const before = h.mix_and_match_alpha;
+      h = explore(h, [alphaRule({ step: 0.3 })], rng.uniform) as { mix_and_match_alpha: number };
+      const a = h.mix_and_match_alpha;
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(a).toBeLessThanOrEqual(1);
+      // Independent check: the step moved it by 0.3 unless a bound cut the move short.
+      const moved = Math.abs(a - before);
+      expect(Math.abs(moved - 0.3) < 1e-9 || a === 0 || a === 1).toBe(true);
+      seen.add(a.toFixed(6));
+    }
+    expect(seen.has("0.000000") && seen.has("1.000000")).toBe(true);
+  });
+
+  it("starts every member at the behavior's α without a range, and inside the range with one", () => {
+    const rng = new Rng(3);
+    expect(sampleInitial({ mix_and_match_alpha: 0.2 }, [alphaRule()], rng.uniform)).toEqual({ mix_and_match_alpha: 0.2 });
+    for (let i = 0; i < 200; i++) {
+      const a = sampleInitial({ mix_and_match_alpha: 0.2 }, [alphaRule({ range: [0.1, 0.3] })], rng.uniform).mix_and_match_alpha!;
+      expect(a).toBeGreaterThanOrEqual(0.1);
+      expect(a).toBeLessThanOrEqual(0.3);
+    }
+    expect(() => sampleInitial({}, [alphaRule()], rng.uniform)).toThrow(/no initial value for "mix_and_match_alpha"/);
+  });
+
+  it("resamples from the range with its probability, and refuses a rule whose step the run did not fill", () => {
+    const rng = new Rng(4);
+    const next = explore({ mix_and_match_alpha: 0.9 }, [alphaRule({ range: [0, 0.05], resample_probability: 1 })], rng.uniform).mix_and_match_alpha!;
+    expect(next).toBeLessThanOrEqual(0.05);
+    expect(() => explore({ mix_and_match_alpha: 0.5 }, [alphaRule({ step: null })], rng.uniform)).toThrow(/has no step/);
   });
 });

@@ -33,3 +33,23 @@ describe("trainer hyperparameters", () => {
     expect(() => withHyperparameters(settings, { hidden_units: 32 })).toThrow(/"hidden_units" is not a searchable hyperparameter/);
   });
 });
+
+describe("mix_and_match_alpha", () => {
+  const mm = behaviorSettings(loadRunOptions("config/3dball-mm.yaml"), "3DBall");
+  const alphaRule = { kind: "alpha_step", key: "mix_and_match_alpha", step: 0.1, range: null, resample_probability: 0, location: {} } as const;
+
+  it("reads α_K, the last initial mixing weight", () => {
+    expect(baseHyperparameters(mm, testSettings({ explore: [alphaRule] }))).toEqual({ mix_and_match_alpha: 0.2 });
+    expect(baseHyperparameters(settings, testSettings({ explore: [alphaRule] }))).toEqual({});
+  });
+
+  it("writes α_K and rescales the simpler components' weights in their proportions", () => {
+    const three = structuredClone(mm);
+    three.mix_and_match!.initial_alpha = [0.6, 0.2, 0.2];
+    const out = withHyperparameters(three, { mix_and_match_alpha: 0.6 });
+    // 1 − 0.6 = 0.4 split 3:1 (as 0.6:0.2).
+    expect(out.mix_and_match!.initial_alpha.map((a) => Number(a.toFixed(12)))).toEqual([0.3, 0.1, 0.6]);
+    expect(three.mix_and_match!.initial_alpha).toEqual([0.6, 0.2, 0.2]);
+    expect(() => withHyperparameters(settings, { mix_and_match_alpha: 0.5 })).toThrow(/no mix_and_match section/);
+  });
+});

@@ -1,0 +1,167 @@
+// The Mix & Match experiment (issue 11, README "Mix & Match curricula"): on one built-in task, four
+// arms trained through the CLI (`learn` / `pbt`, child processes) for the same agent steps per
+// member, several seeds each:
+//   target  - the target architecture alone (plain SAC, the behavior of the -mm config without mix_and_match)
+//   simple  - the simple component alone (the -mm config with α_K fixed at 0: only component 1 acts)
+//   pbt     - a population over the target's hyperparameters (learning_rate)
+//   mm-pbt  - Mix & Match + PBT: the same population also searching α (mix_and_match_alpha)
+// Each run's mean reward per summary (populations: the best member at each summary), the steps to a
+// reward thresholds, the final reward, the shipped .onnx driven alone (deterministic, `runPolicy`), and
+// each Mix & Match member's α per summary are written to <out>/runs/<arm>-<seed>.json as they finish;
+// `--report` (also run at the end) prints the table and writes <out>/mm-experiment.svg.
+// Run: npx tsx bench/mm-experiment.ts [--task basic] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
+//        [--max-steps 5000] [--summary-freq 500] [--population 4] [--thresholds 0.5,0.7] [--parallel 2]
+//        [--out bench-results/mm-experiment] [--report]
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { runAgainstEmulator } from "../test/export/helpers/emulated-run.js";
+import { experimentSvg, experimentTable, type ArmRun } from "./mm-experiment-report.js";
+
+const { values: args } = parseArgs({
+  options: {
+    task: { type: "string", default: "basic" },
+    seeds: { type: "string", default: "1,2,3" },
+    arms: { type: "string", default: "target,simple,pbt,mm-pbt" },
+    "max-steps": { type: "string", default: "5000" },
+    "summary-freq": { type: "string", default: "500" },
+    population: { type: "string", default: "4" },
+    thresholds: { type: "string", default: "0.5,0.7" },
+    parallel: { type: "string", default: "2" },
+    episodes: { type: "string", default: "20" },
+    out: { type: "string", default: "bench-results/mm-experiment" },
+    report: { type: "boolean", default: false },
+  },
+});
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const task = args.task;
+const maxSteps = Number(args["max-steps"]);
+const summaryFreq = Number(args["summary-freq"]);
+const population = Number(args.population);
+const thresholds = args.thresholds.split(",").map(Number);
+const out = path.resolve(args.out);
+const runsDir = path.join(out, "runs");
+const behaviorOf: Record<string, string> = { basic: "Basic", "3dball": "3DBall" };
+const behavior = behaviorOf[task] ?? task;
+const mmConfig = path.join(ROOT, "config", `${task}-mm.yaml`);
+
+/** The -mm config with the run's budget, and the arm's changes (no mix_and_match; α fixed; a pbt: section). */
+function armYaml(arm: string): string {
+  let text = readFileSync(mmConfig, "utf8")
+    .replace(/max_steps: \d+/, `max_steps: ${maxSteps}`)
+    .replace(/summary_freq: \d+/, `summary_freq: ${summaryFreq}`)
+    .replace(/keep_checkpoints: \d+/, `keep_checkpoints: 1\n    checkpoint_interval: ${maxSteps * 10}`);
+  const mix = text.indexOf("    mix_and_match:");
+  if (arm === "target" || arm === "pbt") text = text.slice(0, mix); // the behavior's own network alone
+  if (arm === "simple") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
+  if (arm === "mm-pbt") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
+  if (arm === "pbt" || arm === "mm-pbt") {
+    const ready = Math.max(summaryFreq, Math.round(maxSteps / 10));
+    text += [
+      "pbt:",
+      `  population_size: ${population}`,
+      `  ready: ${ready}`,
+      `  burn_in: ${2 * ready}`,
+      "  episodes: 20",
+      "  relative_margin: 0.05",
+      "  significance: 0.05",
+      "  explore:",
+      "    learning_rate: {distribution: log_uniform, min: 1.0e-4, max: 1.0e-3}",
+      ...(arm === "mm-pbt" ? ["    mix_and_match_alpha: {min: 0.0, max: 0.4}"] : []),
+      "",
+    ].join("\n");
+  }
+  return text;
+}
+
+function runCli(argv: string[], logFile: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), ...argv], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    child.once("exit", (code) => {
+      writeFileSync(logFile, log);
+      resolve(code);
+    });
+  });
+}
+
+interface StatsRow {
+  step: number;
+  [tag: string]: number | undefined;
+}
+
+function readStats(file: string): StatsRow[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as StatsRow);
+}
+
+async function runArm(arm: string, seed: number): Promise<void> {
+  const dir = path.join(out, "work", `${arm}-${seed}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const config = path.join(dir, `${arm}.yaml`);
+  writeFileSync(config, armYaml(arm));
+  const isPopulation = arm === "pbt" || arm === "mm-pbt";
+  const t0 = performance.now();
+  const code = await runCli(
+    [isPopulation ? "pbt" : "learn", config, "--run-id", "r", "--results-dir", dir, "--env", `builtin:${task}`, "--base-port", "0", "--seed", String(seed), "--force"],
+    path.join(dir, "log.txt"),
+  );
+  const wallS = (performance.now() - t0) / 1000;
+  const runDir = path.join(dir, "r");
+  const memberDirs = isPopulation ? Array.from({ length: population }, (_, i) => path.join(runDir, behavior, `member-${i}`)) : [path.join(runDir, behavior)];
+  const members = memberDirs.map((d, index) => {
+    const rows = readStats(path.join(d, "stats.jsonl"));
+    return {
+      index,
+      reward: rows.filter((r) => typeof r["Environment/Cumulative Reward"] === "number").map((r) => [r.step, r["Environment/Cumulative Reward"]!] as [number, number]),
+      alpha: rows.filter((r) => typeof r["Mix&Match/Alpha"] === "number").map((r) => [r.step, r["Mix&Match/Alpha"]!] as [number, number]),
+    };
+  });
+  const onnx = path.join(runDir, `${behavior}.onnx`);
+  const shipped = existsSync(onnx) ? await runAgainstEmulator(onnx, task, { episodes: Number(args.episodes) }) : null;
+  const lineageFile = path.join(runDir, "lineage.jsonl");
+  const exploits = existsSync(lineageFile) ? readFileSync(lineageFile, "utf8").split("\n").filter((l) => l.includes('"exploit"')).length : 0;
+  const result: ArmRun = {
+    arm,
+    seed,
+    exitCode: code,
+    wallS,
+    loadAverage: loadavg()[0]!,
+    members: isPopulation ? population : 1,
+    maxSteps,
+    exploits,
+    curves: members,
+    shippedReward: shipped?.report.meanEpisodeReward ?? null,
+  };
+  writeFileSync(path.join(runsDir, `${arm}-${seed}.json`), JSON.stringify(result));
+  console.log(`${arm} seed ${seed}: exit ${code}, ${wallS.toFixed(0)} s, shipped .onnx alone ${result.shippedReward?.toFixed(3)}, load ${result.loadAverage.toFixed(1)}`);
+}
+
+function report(): void {
+  const runs = existsSync(runsDir) ? readdirSync(runsDir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(path.join(runsDir, f), "utf8")) as ArmRun) : [];
+  console.log(experimentTable(runs, thresholds));
+  const svg = experimentSvg(runs, thresholds, `builtin:${task}`);
+  writeFileSync(path.join(out, "mm-experiment.svg"), svg);
+  console.log(`wrote ${path.join(out, "mm-experiment.svg")}`);
+}
+
+mkdirSync(runsDir, { recursive: true });
+if (!args.report) {
+  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
+  const seeds = args.seeds.split(",").map(Number);
+  const arms = args.arms.split(",");
+  // Seed by seed, every arm: a cut-short experiment still compares the arms on the seeds it has.
+  const queue = seeds.flatMap((seed) => arms.map((arm) => ({ arm, seed })));
+  const workers = Array.from({ length: Number(args.parallel) }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) await runArm(job.arm, job.seed);
+  });
+  await Promise.all(workers);
+  console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
+}
+report();
