@@ -66,6 +66,8 @@ export interface SegmentEnvironment {
   readonly timeoutWait?: number;
   /** Stops the segment (the worker is closing); it then fails. */
   readonly signal?: AbortSignal;
+  /** The environment is up and the member's trainer built, at this step counter. */
+  readonly onStarted?: (fromSteps: number) => void;
 }
 
 export class SegmentError extends Error {
@@ -124,6 +126,7 @@ export async function runSegment(configYaml: string, input: SegmentInput, where:
       fromSteps = t.stepCount;
       spec = behaviorSpec;
       trainer = withEpisodeReturns(t, returns, () => undefined);
+      where.onStarted?.(fromSteps);
       return trainer;
     };
     const target = (): number => fromSteps + input.steps;
