@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import type { RunOptions } from "../../config/index.js";
 import { runDistributedPbt } from "../../run/distributed/distributed-run.js";
-import { connectRedis } from "../../run/distributed/redis-connection.js";
+import { openRedis } from "../../run/distributed/redis-connection.js";
 import { formatRunStatus, readRunStatus } from "../../run/distributed/run-status.js";
 import { createPbtRun } from "../../run/population/run-population.js";
 import { runReplay } from "../../run/population/replay-run.js";
@@ -105,7 +105,7 @@ export function withPopulation(options: RunOptions, configPath: string, size: nu
 }
 
 async function printStatus(url: string, caFile: string | undefined, runId: string): Promise<number> {
-  const connection = await connectRedis(url, { caFile, role: "status" });
+  const connection = await openRedis(url, { caFile, role: "coordinator" });
   try {
     const status = await readRunStatus(connection, runId);
     if (status === null) throw new PbtUsageError(`Redis has no distributed population ${runId} (its coordinator publishes the status once it starts).`);

@@ -1,7 +1,7 @@
 // `mlagents-ts worker --redis URL [--slots N] [--store DIR] --env builtin:NAME|PATH`: runs training
 // segments of distributed populations (`pbt --redis`) on this machine, against its own
 // environments. Ctrl+C/SIGTERM stop taking jobs; a segment cut short is re-run by another worker.
-import { connectRedis, checkRedisServer } from "../../run/distributed/redis-connection.js";
+import { openRedis } from "../../run/distributed/redis-connection.js";
 import { describeRedisUrl } from "../../run/distributed/redis-url.js";
 import { SegmentWorker } from "../../run/distributed/worker.js";
 import { initBackend } from "../../trainers/backend.js";
@@ -49,9 +49,8 @@ export const registerWorker: RegisterCommand = (program, setExitCode) => {
         const lockMs = flags.lockMs === undefined ? undefined : wholeNumber(flags.lockMs, "--lock-ms");
         const backend = await initBackend(flags.device ?? "auto");
         process.stdout.write(versionBlock(backend.description) + "\n");
-        const connection = await connectRedis(flags.redis, { caFile: flags.redisCa, role: "worker" });
+        const connection = await openRedis(flags.redis, { caFile: flags.redisCa, role: "worker", logger });
         try {
-          await checkRedisServer(connection, flags.redis);
           const worker = SegmentWorker.start({
             connection,
             slots,

@@ -48,6 +48,8 @@ export class DistributedPopulationError extends Error {
 
 /** How often every member's current job is looked at even without an event (events are lost while Redis is away). */
 const RECONCILE_MS = 2000;
+/** A snapshot younger than this is never collected: a worker puts its output before the job completes. */
+const GARBAGE_GRACE_MS = 60_000;
 
 export class DistributedPopulation {
   private readonly coordinator: PopulationCoordinator;
@@ -303,11 +305,19 @@ export class DistributedPopulation {
   private async commit(): Promise<void> {
     await this.save();
     const live = new Set<string>(this.coordinator.retainedSnapshots());
-    for (const m of this.state.members) {
+    for (let i = 0; i < this.state.members.length; i++) {
+      const m = this.state.members[i]!;
       if (m.input) live.add(m.input);
       if (m.loading) live.add(m.loading);
+      // A finished segment not handled yet (a restarted coordinator meets several): its output is the member's next input.
+      if (m.status === "training") {
+        const job: Job | undefined = await this.queue!.getJob(this.jobId(i));
+        const out = (job?.returnvalue as { outputSnapshot?: unknown } | null | undefined)?.outputSnapshot;
+        if (typeof out === "string") live.add(out);
+      }
     }
-    await collectGarbage(this.o.store, live);
+    // Outputs of segments still running are not named anywhere yet: only older files are collected.
+    await collectGarbage(this.o.store, live, { graceMs: GARBAGE_GRACE_MS });
     const training = this.state.members.filter((m) => m.status === "training").length;
     if (training > 0) {
       for (let i = 0; i < this.state.members.length; i++) if (!(await this.queue!.getJob(this.jobId(i)))) await this.enqueue(i);

@@ -21,7 +21,7 @@ import { DirectoryContentStore, type ContentStore } from "./content-store.js";
 import { DistributedPopulation, DistributedPopulationError } from "./distributed-population.js";
 import { distributedStatePath, readDistributedState, type DistributedState } from "./distributed-state.js";
 import { runConfigKey, runStoreDir } from "./queue-names.js";
-import { connectRedis, checkRedisServer } from "./redis-connection.js";
+import { openRedis } from "./redis-connection.js";
 
 export interface DistributedRunDeps {
   readonly logger: Logger;
@@ -63,9 +63,8 @@ export async function runDistributedPbt(options: RunOptions, s: DistributedRunSe
   const saved = await openRunDirectory(runDir, cp.force, log);
   await writeConfiguration(runDir, options);
 
-  const connection = await connectRedis(s.redisUrl, { caFile: s.caFile, role: "coordinator" });
+  const connection = await openRedis(s.redisUrl, { caFile: s.caFile, role: "coordinator", logger: log });
   try {
-    await checkRedisServer(connection, s.redisUrl);
     await connection.set(runConfigKey(cp.run_id), runOptionsToYaml(options));
     const store = new DirectoryContentStore(runStoreDir(s.storeDir, cp.run_id));
     const lineageFile = path.join(runDir, LINEAGE_FILE);
