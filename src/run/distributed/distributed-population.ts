@@ -91,7 +91,9 @@ export class DistributedPopulation {
   async run(): Promise<void> {
     const o = this.o;
     this.queue = new Queue(SEGMENT_QUEUE, { connection: o.connection });
-    this.events = new QueueEvents(SEGMENT_QUEUE, { connection: o.connection.duplicate() });
+    // QueueEvents blocks on its connection: its own, closed here (BullMQ leaves a given connection open).
+    const eventsConnection = o.connection.duplicate();
+    this.events = new QueueEvents(SEGMENT_QUEUE, { connection: eventsConnection });
     const finished = new Promise<void>((resolve, reject) => (this.finish = { resolve, reject }));
     const onAbort = (): void => this.finish?.resolve();
     o.signal?.addEventListener("abort", onAbort);
@@ -109,6 +111,7 @@ export class DistributedPopulation {
       o.signal?.removeEventListener("abort", onAbort);
       await this.chain.catch(() => undefined);
       await this.events.close();
+      eventsConnection.disconnect();
       await this.queue.close();
     }
   }
