@@ -27,7 +27,8 @@ describeRedis("a worker killed with kill -9 mid-segment", () => {
     const store = `${dir}/store`;
     const config = writeTinyPbtConfig(dir, { maxSteps: 480, ready: 1_000_000 });
     const connection = await openRedis(redis.url, { role: "coordinator" });
-    const events = new QueueEvents(SEGMENT_QUEUE, { connection: connection.duplicate() });
+    const eventsConnection = connection.duplicate();
+    const events = new QueueEvents(SEGMENT_QUEUE, { connection: eventsConnection });
     await events.waitUntilReady();
     // The first segment that reports progress (its environment is up, it trains) is the one cut short.
     const firstProgress = new Promise<string>((resolve) => events.once("progress", ({ jobId }) => resolve(jobId)));
@@ -60,6 +61,7 @@ describeRedis("a worker killed with kill -9 mid-segment", () => {
       }
     } finally {
       await events.close();
+      eventsConnection.disconnect();
       connection.disconnect();
     }
   }, 300_000);
