@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "../../util/atomic-file.js";
+import { isTempName, writeFileAtomic } from "../../util/atomic-file.js";
 import { ContentStoreError, quoteForMessage } from "./errors.js";
 
 export interface ContentStore {
@@ -22,6 +22,8 @@ export interface ContentStore {
   list(): Promise<string[]>;
   /** When `hash` was last stored (ms since the epoch), for garbage collection's grace period. */
   storedAt?(hash: string): Promise<number | undefined>;
+  /** Removes what interrupted puts left (a worker killed mid-write) if older than `olderThanMs`; returns how many. */
+  removeLeftovers?(olderThanMs: number, now: number): Promise<number>;
 }
 
 const CONTENT_HASH = /^[0-9a-f]{64}$/;
@@ -111,6 +113,20 @@ export class DirectoryContentStore implements ContentStore {
   async storedAt(hash: string): Promise<number | undefined> {
     return (await fs.stat(this.file(hash)).catch(() => undefined))?.mtimeMs;
   }
+
+  async removeLeftovers(olderThanMs: number, now: number): Promise<number> {
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names.filter(isTempName)) {
+      const file = path.join(this.dir, name);
+      const stat = await fs.stat(file).catch(() => undefined);
+      // A young temp file may be another worker's write in progress: leave it.
+      if (!stat || now - stat.mtimeMs < olderThanMs) continue;
+      await fs.rm(file, { force: true });
+      removed++;
+    }
+    return removed;
+  }
 }
 
 /** A store in memory: for tests and for a single process that needs no sharing. */
@@ -179,5 +195,8 @@ export async function collectGarbage(store: ContentStore, live: ReadonlySet<stri
     await store.delete(hash);
     deleted.push(hash);
   }
+  // Leftovers of interrupted writes go too, but only with a grace period: without one, a put in
+  // progress could lose its temp file before the rename.
+  if (graceMs > 0) await store.removeLeftovers?.(graceMs, now);
   return deleted;
 }

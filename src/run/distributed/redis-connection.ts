@@ -9,7 +9,8 @@ import { createLogger, type Logger } from "../../util/logger.js";
 import { RedisSetupError } from "./errors.js";
 import { describeRedisUrl, parseRedisUrl } from "./redis-url.js";
 
-export type RedisRole = "coordinator" | "worker";
+/** Who holds the connection: named in its log lines and its CLIENT LIST name (mlagents-ts-<role>). */
+export type RedisRole = "coordinator" | "worker" | "status";
 
 export interface ConnectRedisOptions {
   /** PEM file of the CA that signed the server's certificate (rediss:// only). */
@@ -102,6 +103,9 @@ function explainConnectionError(message: string, host: string, port: number, tls
 /** Resolves once `client` is ready; rejects with one line after an auth failure or `attempts` failed reconnects. */
 function whenReady(client: Redis, url: string, attempts: number): Promise<void> {
   if (client.status === "ready") return Promise.resolve();
+  if (client.status === "end") {
+    return Promise.reject(new RedisSetupError(describeRedisUrl(url), "the connection was closed before the check (disconnect() called?)"));
+  }
   // Only the address is needed here (no CA file is read): the URL already parsed once in connectRedis.
   const { host, port, tls } = parseRedisUrl(url);
   const isTls = tls !== undefined;

@@ -168,6 +168,18 @@ describe("collectGarbage", () => {
       utimesSync(path.join(root, fresh), anHourAgo, anHourAgo);
       await store.put(bytesOf("fresh"));
       expect(await collectGarbage(store, new Set(), { graceMs: 60_000, now: Date.now() })).toEqual([]);
+      // A worker killed mid-put leaves a temp file: removed once older than the grace period, not before.
+      const stale = path.join(root, `.${fresh}.tmp-99-0000`);
+      const inProgress = path.join(root, `.${old}.tmp-98-1111`);
+      writeFileSync(stale, "half a snapshot");
+      writeFileSync(inProgress, "a write in progress");
+      utimesSync(stale, anHourAgo, anHourAgo);
+      await collectGarbage(store, new Set([fresh]), { graceMs: 60_000, now: Date.now() });
+      expect(readdirSync(root).sort()).toEqual([path.basename(inProgress), fresh].sort());
+      // Without a grace period nothing but snapshots is touched.
+      utimesSync(inProgress, anHourAgo, anHourAgo);
+      await collectGarbage(store, new Set([fresh]));
+      expect(readdirSync(root)).toContain(path.basename(inProgress));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ import { Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
 import { RedisSetupError } from "../../../src/run/distributed/errors.js";
-import { openRedis, reconnectDelayMs } from "../../../src/run/distributed/redis-connection.js";
+import { checkRedisServer, connectRedis, openRedis, reconnectDelayMs } from "../../../src/run/distributed/redis-connection.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { describeRedis, type RedisServerHandle, startRedisServer } from "./redis-server.js";
 
@@ -33,6 +33,15 @@ async function closedPort(): Promise<number> {
 
 it("backs off from 100 ms to a 5 s cap and never gives up", () => {
   expect([1, 2, 3, 4, 5, 6, 7, 100, 1e6].map(reconnectDelayMs)).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000]);
+});
+
+it("refuses to check a client that was already closed, instead of waiting forever", async () => {
+  const url = `redis://127.0.0.1:${await closedPort()}`;
+  const client = connectRedis(url, { role: "worker", logger: createMemoryLogger() });
+  client.disconnect();
+  if (client.status !== "end") await new Promise((resolve) => client.once("end", resolve));
+  const e = await setupErrorOf(checkRedisServer(client, url));
+  expect(e.message).toMatch(/connection was closed before the check/);
 });
 
 describeRedis("connectRedis / checkRedisServer", () => {
