@@ -15,7 +15,6 @@ import { collectGarbage, type ContentStore } from "./content-store.js";
 import { freshMember, writeDistributedState, type DistributedState, type MemberStatusLine, type RunStatus } from "./distributed-state.js";
 import { parseSegmentResult, SEGMENT_JOB, segmentJobId, type SegmentJobData } from "./jobs.js";
 import { runStatusKey, SEGMENT_QUEUE } from "./queue-names.js";
-import { parseWorkerExtras } from "./worker-result.js";
 import type { SegmentProgress } from "./worker.js";
 
 export interface DistributedPopulationOptions {
@@ -224,18 +223,16 @@ export class DistributedPopulation {
     const m = this.state.members[member]!;
     const c = this.coordinator;
     let result;
-    let extras;
     try {
       result = parseSegmentResult(job.returnvalue);
-      extras = parseWorkerExtras(job.returnvalue);
     } catch (error) {
       this.o.logger.warn(`Segment ${String(job.id)}: a result that does not parse (${errorMessage(error)}); the segment is run again.`);
       await job.remove();
       return;
     }
-    const delta = result.steps - extras.fromSteps;
-    if (delta < 0) throw new DistributedPopulationError(`segment ${String(job.id)}: steps went from ${extras.fromSteps} to ${result.steps}`);
-    this.state.behaviorSpec ??= extras.behaviorSpec;
+    const delta = result.steps - result.fromSteps;
+    if (delta < 0) throw new DistributedPopulationError(`segment ${String(job.id)}: steps went from ${result.fromSteps} to ${result.steps}`);
+    this.state.behaviorSpec ??= result.behaviorSpec;
     this.runningOn.delete(member);
     if (m.loading !== null) {
       c.exploitLoaded(member, m.loading);
@@ -243,7 +240,7 @@ export class DistributedPopulation {
     }
     m.steps += delta;
     const returns = result.episodeReturns.filter(Number.isFinite);
-    m.history.push({ segment: m.segment, from: extras.fromSteps, to: result.steps, worker: result.worker, meanReturn: returns.length ? mean(returns) : null });
+    m.history.push({ segment: m.segment, from: result.fromSteps, to: result.steps, worker: result.worker, meanReturn: returns.length ? mean(returns) : null });
     m.worker = result.worker;
     m.input = result.outputSnapshot;
     m.segment++;

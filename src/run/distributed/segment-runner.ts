@@ -167,7 +167,8 @@ export async function runSegment(configYaml: string, input: SegmentInput, where:
       steps: done.steps,
       fromSteps,
       episodeReturns: returns.take(),
-      episodeLengths: returns.takeLengths(),
+      // An episode seen only at its terminal step (no decision in this segment) lasted that one step.
+      episodeLengths: returns.takeLengths().map((n) => Math.max(1, n)),
       behaviorSpec: behaviorSpecToJson(spec),
     };
   } catch (error) {

@@ -9,7 +9,7 @@ import type { Logger } from "../../util/logger.js";
 import { errorMessage } from "../../util/logger.js";
 import type { TrainerFactory } from "../trainer-controller.js";
 import { DirectoryContentStore } from "./content-store.js";
-import { parseSegmentJobData, SEGMENT_JOB, type SegmentJobData } from "./jobs.js";
+import { parseSegmentJobData, SEGMENT_JOB, type SegmentJobData, type SegmentResult } from "./jobs.js";
 import { lockDurationMs, runConfigKey, runStoreDir, SEGMENT_QUEUE } from "./queue-names.js";
 import { runSegment, SegmentError, type SegmentOutput } from "./segment-runner.js";
 
@@ -30,17 +30,6 @@ export interface SegmentWorkerOptions {
   /** BullMQ lock duration and stalled-check interval (default lockDurationMs()). */
   readonly lockMs?: number;
   readonly scratchDir?: string;
-}
-
-/** What a worker returns for a segment job (SegmentResult plus what the coordinator needs for its ONNX export). */
-export interface WorkerSegmentResult {
-  outputSnapshot: string;
-  steps: number;
-  fromSteps: number;
-  episodeReturns: number[];
-  episodeLengths: number[];
-  worker: string;
-  behaviorSpec: string;
 }
 
 /** Progress a worker reports when a segment's environment is up: the status shows who trains the member. */
@@ -89,8 +78,12 @@ export class SegmentWorker {
   }
 }
 
-async function processJob(job: Job, o: SegmentWorkerOptions, name: string, closing: AbortSignal): Promise<WorkerSegmentResult> {
-  if (job.name !== SEGMENT_JOB) throw new UnrecoverableError(`refused job ${String(job.id)}: unknown job type ${JSON.stringify(job.name)}`);
+async function processJob(job: Job, o: SegmentWorkerOptions, name: string, closing: AbortSignal): Promise<SegmentResult> {
+  if (job.name !== SEGMENT_JOB) {
+    const reason = `refused job ${String(job.id)}: unknown job type ${JSON.stringify(job.name).slice(0, 100)} (a worker runs only ${SEGMENT_JOB} jobs)`;
+    o.logger.error(reason);
+    throw new UnrecoverableError(reason);
+  }
   let data: SegmentJobData;
   try {
     data = parseSegmentJobData(job.data);

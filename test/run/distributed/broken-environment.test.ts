@@ -41,7 +41,7 @@ describeRedis("a worker whose environment cannot start", () => {
 
     const out = worker.output();
     for (const m of [0, 1]) {
-      const job = `b.3DBall.m${m}.s0`;
+      const job = `seg-b-3DBall-m${m}-s0`;
       // Exactly two tries of each member's first segment, each with the reason.
       const failures = out.split("\n").filter((l) => l.includes(`${job} (`) && l.includes("failed"));
       expect(failures.map((l) => /attempt (\d) of (\d)/.exec(l)?.slice(1).join("/"))).toEqual(["1/2", "2/2"]);
@@ -75,7 +75,7 @@ describeRedis("a worker whose environment cannot start", () => {
       const busy = await within(firstProgress, 120_000, "the good worker's first segment", [{ name: "coordinator", child: coordinator }]);
       const broken = startWorker({ redisUrl: redis!.url, store, name: "broken2", env: `${dir}/no-such-player` });
       children.push(broken);
-      const failure = await within(broken.waitFor(/(g\.3DBall\.m\d\.s\d+) \(.*failed \(attempt 1 of 1\)/), 120_000, "the broken worker's failure", [
+      const failure = await within(broken.waitFor(/(seg-g-3DBall-m\d-s\d+) \(.*failed \(attempt 1 of 1\)/), 120_000, "the broken worker's failure", [
         { name: "broken", child: broken },
         { name: "coordinator", child: coordinator },
       ]);
@@ -86,7 +86,7 @@ describeRedis("a worker whose environment cannot start", () => {
         { name: "coordinator", child: coordinator },
       ]);
       expect(exit.code, coordinator.output().slice(-3000)).toBe(0);
-      const failed = Number(/\.m(\d)\./.exec(failure[1]!)![1]);
+      const failed = Number(/-m(\d)-s/.exec(failure[1]!)![1]);
       const lineage = readFileSync(`${resultsDir}/g/lineage.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string; member: number; source: number | null });
       const mine = lineage.filter((e) => e.member === failed).map((e) => e.kind);
       expect(mine[0]).toBe("init");

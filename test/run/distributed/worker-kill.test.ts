@@ -49,7 +49,7 @@ describeRedis("a worker killed with kill -9 mid-segment", () => {
 
       const state = readState(`${dir}/results`, "k");
       expectContiguous(state);
-      const [, member, segment] = /\.m(\d+)\.s(\d+)$/.exec(cut)!;
+      const [, member, segment] = /-m(\d+)-s(\d+)$/.exec(cut)!;
       const redone = state.members[Number(member)]!.history.filter((h) => h.segment === Number(segment));
       expect(redone).toHaveLength(1);
       expect(redone[0]!.worker).toBe("worker-b");
