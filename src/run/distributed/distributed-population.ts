@@ -256,13 +256,14 @@ export class DistributedPopulation {
       }
     }
     await this.o.writeStats(member, m.steps, returns, result.episodeLengths);
+    await this.commit();
+    // Said once the state on disk holds it.
     const last = m.history[m.history.length - 1]!;
     this.o.logger.info(
       `Member ${member}: segment ${last.segment} on ${last.worker} accepted, ${m.steps} steps` +
         (last.meanReturn === null ? "" : `, mean return ${last.meanReturn.toFixed(3)}`) +
         (m.status === "done" ? " (done)." : "."),
     );
-    await this.commit();
     await job.remove().catch(() => undefined);
   }
 
