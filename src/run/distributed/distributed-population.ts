@@ -240,7 +240,15 @@ export class DistributedPopulation {
     }
     m.steps += delta;
     const returns = result.episodeReturns.filter(Number.isFinite);
-    m.history.push({ segment: m.segment, from: result.fromSteps, to: result.steps, worker: result.worker, meanReturn: returns.length ? mean(returns) : null });
+    m.history.push({
+      segment: m.segment,
+      from: result.fromSteps,
+      to: result.steps,
+      worker: result.worker,
+      input: m.input,
+      output: result.outputSnapshot,
+      meanReturn: returns.length ? mean(returns) : null,
+    });
     m.worker = result.worker;
     m.input = result.outputSnapshot;
     m.segment++;

@@ -15,6 +15,9 @@ export interface AcceptedSegment {
   from: number;
   to: number;
   worker: string;
+  /** The snapshot it started from (null: fresh) and the one it made. */
+  input: string | null;
+  output: string;
   /** Mean return of the segment's finished episodes; null when none finished. */
   meanReturn: number | null;
 }

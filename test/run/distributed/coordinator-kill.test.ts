@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
 import { removeDir, tempDir } from "../helpers.js";
-import type { Child } from "../population/cli-child.js";
+import { cli, type Child } from "../population/cli-child.js";
 import { expectContiguous, killed, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
 import { describeRedis, startRedisServer, type RedisServerHandle } from "./redis-server.js";
 
@@ -60,5 +60,14 @@ describeRedis("the coordinator killed with kill -9", () => {
     const keys = events.map((e) => `${e.kind}|${e.member}|${e.step}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(readFileSync(`${resultsDir}/c/3DBall.onnx`).length).toBeGreaterThan(1000);
+
+    // pbt --status, from Redis: every member done at 720 steps, trained on worker-1.
+    const status = cli(["pbt", "--redis", redis.url, "--run-id", "c", "--status"]);
+    children.push(status);
+    expect((await within(status.exited, 60_000, "pbt --status", [{ name: "status", child: status }])).code).toBe(0);
+    const rows = status.output().split("\n").filter((l) => /^\d+ +done/.test(l));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatch(/^\d+ +done +720 +\d+ +worker-1 /);
+    expect(status.output()).toMatch(/Run c, behavior 3DBall \(finished\)/);
   }, 600_000);
 });

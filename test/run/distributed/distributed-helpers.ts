@@ -75,13 +75,26 @@ export function readState(resultsDir: string, runId: string): DistributedState {
   return JSON.parse(readFileSync(path.join(resultsDir, runId, "pbt", "distributed.json"), "utf8")) as DistributedState;
 }
 
-/** Each member's accepted segments follow one another: numbered 0, 1, ... once each, every one starting where the last ended. */
+/**
+ * Each member's accepted segments follow one another: numbered 0, 1, ... once each, every one
+ * starting from the snapshot the previous one made (at its step counter), or after an exploit from
+ * a snapshot another member's accepted segment made (at that one's counter); the member's steps
+ * are the sum of its segments' steps.
+ */
 export function expectContiguous(state: DistributedState): void {
+  const outputs = new Map<string, number>();
+  for (const m of state.members) for (const h of m.history) outputs.set(h.output, h.to);
   for (const [i, m] of state.members.entries()) {
     m.history.forEach((h, k) => {
       if (h.segment !== k) throw new Error(`member ${i}: accepted segment ${h.segment} at position ${k}`);
-      const from = k === 0 ? 0 : m.history[k - 1]!.to;
-      if (h.from !== from) throw new Error(`member ${i}: segment ${k} starts at ${h.from}, the previous ended at ${from}`);
+      const prev = k === 0 ? null : m.history[k - 1]!;
+      if (h.input === (prev?.output ?? null)) {
+        if (h.from !== (prev?.to ?? 0)) throw new Error(`member ${i}: segment ${k} starts at ${h.from}, the previous ended at ${prev?.to ?? 0}`);
+      } else {
+        const at = h.input === null ? undefined : outputs.get(h.input);
+        if (at === undefined) throw new Error(`member ${i}: segment ${k} started from ${h.input}, which no accepted segment made`);
+        if (h.from !== at) throw new Error(`member ${i}: segment ${k} starts at ${h.from}, its exploited snapshot was made at ${at}`);
+      }
     });
     const sum = m.history.reduce((a, h) => a + h.to - h.from, 0);
     if (sum !== m.steps) throw new Error(`member ${i}: ${m.steps} steps counted, the segments sum to ${sum}`);
