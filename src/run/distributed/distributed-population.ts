@@ -152,9 +152,16 @@ export class DistributedPopulation {
     return segmentJobId(this.o.runId, this.o.behavior, member, this.state.members[member]!.segment);
   }
 
+  /**
+   * Runs `work` after everything queued before it. A DistributedPopulationError ends the run; any
+   * other error (Redis away, a file system hiccup) is one warning line, and the next reconcile tries again.
+   */
   private serialized(work: () => Promise<void>): Promise<void> {
     const next = this.chain.then(work);
-    this.chain = next.catch((error: unknown) => this.finish?.reject(error instanceof Error ? error : new Error(String(error))));
+    this.chain = next.catch((error: unknown) => {
+      if (error instanceof DistributedPopulationError) this.finish?.reject(error);
+      else this.o.logger.warn(`Coordinator: ${errorMessage(error)}; trying again.`);
+    });
     return next;
   }
 
@@ -182,11 +189,24 @@ export class DistributedPopulation {
   /** Handles the member's current segment if its job has finished (completed, or failed after its last attempt). */
   private async look(member: number): Promise<void> {
     if (this.state.members[member]!.status !== "training") return;
-    const job: Job | undefined = await this.queue!.getJob(this.jobId(member));
-    if (!job) return this.enqueue(member);
-    const state = await job.getState();
-    if (state === "completed") await this.accept(member, job);
-    else if (state === "failed") await this.failed(member, job);
+    const queue = this.queue!;
+    const id = this.jobId(member);
+    // The state first, then the job: a job read while active and found completed a moment later has no returnvalue.
+    const state = await queue.getJobState(id);
+    if (state === "unknown") return this.enqueue(member);
+    if (state !== "completed" && state !== "failed") return;
+    const job: Job | undefined = await queue.getJob(id);
+    if (!job) return;
+    // Handling a result changes the state in memory step by step: a failure half-way ends the run
+    // (a retry could count a result twice); the state on disk is the last whole one, and the same
+    // command goes on from it.
+    try {
+      if (state === "completed") await this.accept(member, job);
+      else if (state === "failed") await this.failed(member, job);
+    } catch (error) {
+      if (error instanceof DistributedPopulationError) throw error;
+      throw new DistributedPopulationError(`handling segment ${String(job.id)}: ${errorMessage(error)} (run the same command again to go on)`);
+    }
   }
 
   /** Queues the member's current segment; a no-op when a job of that id exists (deterministic ids: a restarted coordinator adds nothing twice). */
