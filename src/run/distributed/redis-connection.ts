@@ -7,7 +7,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { createLogger, type Logger } from "../../util/logger.js";
 import { RedisSetupError } from "./errors.js";
-import { describeRedisUrl, parseRedisUrl } from "./redis-url.js";
+import { describeRedisUrl, parseRedisUrl, REDIS_PASSWORD_ENV } from "./redis-url.js";
 
 /** Who holds the connection: named in its log lines and its CLIENT LIST name (mlagents-ts-<role>). */
 export type RedisRole = "coordinator" | "worker" | "status";
@@ -83,8 +83,10 @@ const AUTH_FAILURE = /WRONGPASS|NOAUTH|invalid password|invalid username-passwor
 
 /** One line saying why a connection attempt failed and what to check. */
 function explainConnectionError(message: string, host: string, port: number, tls: boolean): string {
-  if (/NOAUTH/i.test(message)) return "the server requires a password: give it in the URL (redis://:PASSWORD@host:port)";
-  if (AUTH_FAILURE.test(message)) return "wrong username or password (check the URL's credentials against the server's requirepass or ACL)";
+  if (/NOAUTH/i.test(message)) return `the server requires a password: give it in the URL (redis://:PASSWORD@host:port) or in ${REDIS_PASSWORD_ENV}`;
+  if (AUTH_FAILURE.test(message)) {
+    return `wrong username or password (check the URL's credentials, or ${REDIS_PASSWORD_ENV}, against the server's requirepass or ACL)`;
+  }
   if (/ECONNREFUSED/.test(message)) {
     return `connection refused at ${host}:${port}: is redis-server running there, bound to an address this machine reaches (bind in redis.conf), and open in the firewall?`;
   }

@@ -5,6 +5,11 @@ import { readFileSync } from "node:fs";
 import { quoteForMessage, RedisUrlError } from "./errors.js";
 
 export const DEFAULT_REDIS_PORT = 6379;
+/**
+ * The password for a URL without one (as REDISCLI_AUTH for redis-cli): a URL on the command line
+ * is visible to every user of the machine in the process list; the environment is not.
+ */
+export const REDIS_PASSWORD_ENV = "MLAGENTS_TS_REDIS_PASSWORD";
 
 /** The ioredis options a URL stands for (a subset of ioredis' RedisOptions, assignable to it). */
 export interface RedisConnectionOptions {
@@ -83,10 +88,11 @@ function readCa(caFile: string, fail: (problem: string) => never): Buffer {
 
 /**
  * ioredis options for `url`. `caFile` is a PEM file of the CA that signed the server's
- * certificate (rediss:// only; without it the system's CAs are trusted).
+ * certificate (rediss:// only; without it the system's CAs are trusted). A URL without a password
+ * takes it from MLAGENTS_TS_REDIS_PASSWORD in `env` (default process.env) when that is set.
  * Throws RedisUrlError naming what is wrong, with the password hidden.
  */
-export function parseRedisUrl(url: string, opts: { caFile?: string } = {}): RedisConnectionOptions {
+export function parseRedisUrl(url: string, opts: { caFile?: string; env?: NodeJS.ProcessEnv } = {}): RedisConnectionOptions {
   const fail = (problem: string): never => {
     throw new RedisUrlError(describeRedisUrl(url), problem);
   };
@@ -142,6 +148,9 @@ export function parseRedisUrl(url: string, opts: { caFile?: string } = {}): Redi
     if (username !== "") options.username = username;
     options.password = password;
   }
+
+  const envPassword = (opts.env ?? process.env)[REDIS_PASSWORD_ENV];
+  if (options.password === undefined && envPassword !== undefined && envPassword !== "") options.password = envPassword;
 
   if (opts.caFile !== undefined && !tls) return fail("a CA file is for TLS: use rediss:// with it");
   if (tls) options.tls = opts.caFile !== undefined ? { ca: readCa(opts.caFile, fail) } : {};

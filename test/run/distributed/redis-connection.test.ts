@@ -7,8 +7,12 @@ import type { Redis } from "ioredis";
 import { afterEach, expect, it } from "vitest";
 import { RedisSetupError } from "../../../src/run/distributed/errors.js";
 import { checkRedisServer, connectRedis, openRedis, reconnectDelayMs } from "../../../src/run/distributed/redis-connection.js";
+import { REDIS_PASSWORD_ENV } from "../../../src/run/distributed/redis-url.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { describeRedis, type RedisServerHandle, startRedisServer } from "./redis-server.js";
+
+// Passwords come from the URLs below (or are set here on purpose), never from the developer's shell.
+delete process.env[REDIS_PASSWORD_ENV];
 
 /** The RedisSetupError `promise` rejects with (fails the test otherwise). */
 async function setupErrorOf(promise: Promise<unknown>): Promise<RedisSetupError> {
@@ -74,7 +78,16 @@ describeRedis("connectRedis / checkRedisServer", () => {
     expect(wrong.url).toBe(`redis://:***@127.0.0.1:${s.port}`);
 
     const missing = await setupErrorOf(openRedis(`redis://127.0.0.1:${s.port}`, { role: "coordinator" }));
-    expect(missing.message).toMatch(/requires a password: give it in the URL/);
+    expect(missing.message).toMatch(/requires a password: give it in the URL .* or in MLAGENTS_TS_REDIS_PASSWORD/);
+
+    // The password from the environment, for a URL that carries none (kept out of the process list).
+    process.env[REDIS_PASSWORD_ENV] = "right-one";
+    try {
+      const fromEnv = await open(`redis://127.0.0.1:${s.port}`, { role: "worker" });
+      expect(await fromEnv.ping()).toBe("PONG");
+    } finally {
+      delete process.env[REDIS_PASSWORD_ENV];
+    }
   });
 
   it("connects over TLS with the CA file; without it the certificate is refused", async () => {

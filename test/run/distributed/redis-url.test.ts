@@ -4,7 +4,10 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { RedisUrlError } from "../../../src/run/distributed/errors.js";
-import { describeRedisUrl, parseRedisUrl } from "../../../src/run/distributed/redis-url.js";
+import { describeRedisUrl, parseRedisUrl, REDIS_PASSWORD_ENV } from "../../../src/run/distributed/redis-url.js";
+
+// The tests below give the password in the URL or in an explicit env; the developer's own must not leak in.
+delete process.env[REDIS_PASSWORD_ENV];
 
 /** The error parseRedisUrl throws for `url` (fails the test if it does not throw one). */
 function errorOf(url: string, opts?: { caFile?: string }): RedisUrlError {
@@ -27,6 +30,13 @@ describe("parseRedisUrl", () => {
     expect(parseRedisUrl("redis://worker:p%40ss%2Fw@h:1/")).toEqual({ host: "h", port: 1, db: 0, username: "worker", password: "p@ss/w" });
     expect(parseRedisUrl("redis://[::1]:6380")).toEqual({ host: "::1", port: 6380, db: 0 });
     expect(parseRedisUrl("REDIS://h")).toEqual({ host: "h", port: 6379, db: 0 });
+  });
+
+  it("takes the password from MLAGENTS_TS_REDIS_PASSWORD when the URL has none", () => {
+    const env = { [REDIS_PASSWORD_ENV]: "from-env" };
+    expect(parseRedisUrl("redis://h", { env }).password).toBe("from-env");
+    expect(parseRedisUrl("redis://user:in-url@h", { env }).password).toBe("in-url");
+    expect(parseRedisUrl("redis://h", { env: { [REDIS_PASSWORD_ENV]: "" } }).password).toBeUndefined();
   });
 
   it("turns on TLS for rediss:// and loads the CA file", () => {
