@@ -6,6 +6,7 @@ import * as path from "node:path";
 import type { RunOptions } from "../../config/index.js";
 import { runDistributedPbt } from "../../run/distributed/distributed-run.js";
 import { openRedis } from "../../run/distributed/redis-connection.js";
+import { REDIS_PASSWORD_ENV } from "../../run/distributed/redis-url.js";
 import { formatRunStatus, readRunStatus } from "../../run/distributed/run-status.js";
 import { createPbtRun } from "../../run/population/run-population.js";
 import { runReplay } from "../../run/population/replay-run.js";
@@ -33,7 +34,7 @@ export const registerPbt: RegisterCommand = (program, setExitCode) => {
     .option("--exit-on-stop", "end the run when Unity stops instead of waiting for the next Play")
     .option("--replay <run-dir>", "retrain one member of that run from scratch on the hyperparameter schedule along its lineage (with --member)")
     .option("--member <i>", "the member to replay")
-    .option("--redis <url>", "train the population across machines: this command coordinates, `mlagents-ts worker` processes train (redis:// or rediss://)")
+    .option("--redis <url>", `train the population across machines: this command coordinates, \`mlagents-ts worker\` processes train (redis:// or rediss://; without a password in it: $${REDIS_PASSWORD_ENV})`)
     .option("--redis-ca <file>", "CA certificate (PEM) of the Redis server's TLS certificate")
     .option("--store <dir>", `with --redis: the snapshot store shared with the workers (default ${DEFAULT_STORE_DIR})`)
     .option("--segment-steps <n>", "with --redis: agent steps per segment job (default pbt.ready)")

@@ -2,7 +2,7 @@
 // segments of distributed populations (`pbt --redis`) on this machine, against its own
 // environments. Ctrl+C/SIGTERM stop taking jobs; a segment cut short is re-run by another worker.
 import { openRedis } from "../../run/distributed/redis-connection.js";
-import { describeRedisUrl } from "../../run/distributed/redis-url.js";
+import { describeRedisUrl, REDIS_PASSWORD_ENV } from "../../run/distributed/redis-url.js";
 import { SegmentWorker } from "../../run/distributed/worker.js";
 import { initBackend } from "../../trainers/backend.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
@@ -29,7 +29,7 @@ export const registerWorker: RegisterCommand = (program, setExitCode) => {
   program
     .command("worker")
     .description("Run training segments of distributed populations (pbt --redis) on this machine")
-    .option("--redis <url>", "the Redis server of the queue: redis://[:password@]host:port or rediss:// for TLS")
+    .option("--redis <url>", `the Redis server of the queue: redis://[:password@]host:port or rediss:// for TLS (without a password in it: $${REDIS_PASSWORD_ENV})`)
     .option("--redis-ca <file>", "CA certificate (PEM) that signed the Redis server's TLS certificate")
     .option("--slots <n>", "segments run at the same time (default 1)")
     .option("--store <dir>", `the snapshot store shared with the coordinator and the other workers (default ${DEFAULT_STORE_DIR})`)
