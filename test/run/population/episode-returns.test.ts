@@ -25,6 +25,9 @@ describe("EpisodeReturns", () => {
     expect(got.length).toBe(12);
     expect([...got].sort((x, y) => x - y)).toEqual(want.sort((x, y) => x - y).map((x) => expect.closeTo(x, 5)));
     expect(returns.take()).toEqual([]);
+    // Lengths, one per finished episode: each had len decisions before its terminal step.
+    expect(returns.takeLengths()).toEqual(got.map(() => len));
+    expect(returns.takeLengths()).toEqual([]);
   });
 
   it("the tracking proxy sees observe and discardPending and passes them on; discarded episodes never finish", () => {
