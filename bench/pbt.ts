@@ -11,6 +11,7 @@
 // process; "shared", the whole population in one emulator of num_areas x N areas, its agents split
 // between the members by agent id (pbt.members_per_environment: N).
 // Run: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--verbose]
+// --redis: the population across 1, 2, 4 worker processes against in-process (bench/pbt-redis.ts).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
@@ -24,7 +25,9 @@ import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger } from "../src/util/logger.js";
 
-const USAGE = "usage: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--verbose]";
+const USAGE =
+  "usage: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--verbose]\n" +
+  "       npx tsx bench/pbt.ts --redis [--workers 1,2,4] [--population 4] [--steps-per-member 2400] [--segment-steps 600] [--seed 1] (needs redis-server on PATH)";
 
 function parseFlags() {
   try {
@@ -36,6 +39,10 @@ function parseFlags() {
         seed: { type: "string", default: "1" },
         exploit: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
+        redis: { type: "boolean", default: false },
+        workers: { type: "string", default: "1,2,4" },
+        population: { type: "string", default: "4" },
+        "segment-steps": { type: "string", default: "" },
         help: { type: "boolean", default: false },
       },
     }).values;
@@ -177,6 +184,27 @@ console.log(
   `builtin:3dball, ${steps} agent steps per member, layouts ${layouts.join(", ")} (own: an emulator per member; shared: one emulator of num_areas x N), seed ${seed}, exploits ${flags.exploit ? "on (config's ready/burn_in)" : "off (ready > budget)"}`,
 );
 console.log(`load average at start: ${load()}`);
+
+if (flags.redis) {
+  const population = Number(flags.population);
+  const segmentSteps = flags["segment-steps"] === "" ? Math.max(1, Math.floor(steps / 4)) : Number(flags["segment-steps"]);
+  const workerCounts = flags.workers.split(",").map(Number);
+  const quiet = createLogger({ level: flags.verbose ? "info" : "warn" });
+  const options = (runId: string, resultsDir: string): RunOptions => {
+    let o: RunOptions = loadRunOptions("config/3dball-pbt.yaml", quiet);
+    o = applyCliOverrides(o, { runId, resultsDir, seed, force: true }, quiet);
+    for (const b of o.behaviors.values()) {
+      b.max_steps = steps;
+      b.checkpoint_interval = 10_000_000;
+    }
+    return { ...o, pbt: { ...o.pbt!, population_size: population, ...(flags.exploit ? {} : { ready: steps + 1, burn_in: steps + 1 }) } };
+  };
+  console.log(`--redis: population ${population}, ${steps} agent steps per member in segments of ${segmentSteps}, workers ${workerCounts.join(", ")}`);
+  const { runRedisBench } = await import("./pbt-redis.js");
+  const createTrainer: TrainerFactory = (behaviorName, spec, settings, s) => new SacTrainer({ behaviorName, spec, settings, seed: s, logger: quiet });
+  await runRedisBench({ options, createTrainer, workerCounts, segmentSteps, verbose: flags.verbose, device: backend.name === "cpu" ? "js" : backend.name });
+  process.exit(0);
+}
 
 const results: SizeResult[] = [];
 for (const size of sizes) {

@@ -19,7 +19,10 @@ export class EpisodeReturns {
   private returnSum = 0;
   /** Running return per agent, by environment index then agent id. */
   private readonly open = new Map<number, Map<number, number>>();
+  /** Decisions so far per open episode, keyed as `open`. */
+  private readonly openLengths = new Map<number, Map<number, number>>();
   private finished: number[] = [];
+  private finishedLengths: number[] = [];
   private readonly collect: boolean;
 
   constructor(options: EpisodeReturnsOptions = {}) {
@@ -28,19 +31,22 @@ export class EpisodeReturns {
 
   /** Terminal steps first: an agent can end one episode and start the next in one message. */
   observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): void {
-    const env = this.openOf(envIndex);
+    const env = this.openOf(this.open, envIndex);
+    const lengths = this.openOf(this.openLengths, envIndex);
     for (let i = 0; i < terminal.length; i++) {
       const id = terminal.agentId[i]!;
       const r = terminal.reward[i]!;
       this.rewardSum += r;
-      this.finish((env.get(id) ?? 0) + r);
+      this.finish((env.get(id) ?? 0) + r, lengths.get(id) ?? 0);
       env.delete(id);
+      lengths.delete(id);
     }
     for (let i = 0; i < decision.length; i++) {
       const id = decision.agentId[i]!;
       const r = decision.reward[i]!;
       this.rewardSum += r;
       env.set(id, (env.get(id) ?? 0) + r);
+      lengths.set(id, (lengths.get(id) ?? 0) + 1);
     }
     this.decisions += decision.length;
   }
@@ -62,27 +68,44 @@ export class EpisodeReturns {
     return out;
   }
 
+  /** Decisions of the episodes finished since the last call (the same episodes as take(), in order; empty when not collecting). */
+  takeLengths(): number[] {
+    const out = this.finishedLengths;
+    this.finishedLengths = [];
+    return out;
+  }
+
   /** Open episodes of one environment (all when omitted) are forgotten: its session ended, or the policy was replaced. */
   discard(envIndex?: number): void {
-    if (envIndex === undefined) this.open.clear();
-    else this.open.delete(envIndex);
+    if (envIndex === undefined) {
+      this.open.clear();
+      this.openLengths.clear();
+    } else {
+      this.open.delete(envIndex);
+      this.openLengths.delete(envIndex);
+    }
   }
 
   /** Open episodes and returns not yet taken are forgotten (the member loaded another member's snapshot). */
   reset(): void {
     this.open.clear();
+    this.openLengths.clear();
     this.finished = [];
+    this.finishedLengths = [];
   }
 
-  private finish(value: number): void {
+  private finish(value: number, length: number): void {
     this.episodes += 1;
     this.returnSum += value;
-    if (this.collect) this.finished.push(value);
+    if (this.collect) {
+      this.finished.push(value);
+      this.finishedLengths.push(length);
+    }
   }
 
-  private openOf(envIndex: number): Map<number, number> {
-    let env = this.open.get(envIndex);
-    if (!env) this.open.set(envIndex, (env = new Map()));
+  private openOf(byEnv: Map<number, Map<number, number>>, envIndex: number): Map<number, number> {
+    let env = byEnv.get(envIndex);
+    if (!env) byEnv.set(envIndex, (env = new Map()));
     return env;
   }
 }

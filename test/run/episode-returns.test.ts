@@ -33,6 +33,9 @@ describe("EpisodeReturns", () => {
     r.observe(decision([2], [3]), terminal([1], [2])); // agent 1 ends with 0.5 + 0.25 + 2
     expect(r.take()).toEqual([0, 2.75]);
     expect(r.take()).toEqual([]);
+    // Lengths in decisions before the terminal step, same order: agent 2 decided twice, agent 1 three times.
+    expect(r.takeLengths()).toEqual([2, 3]);
+    expect(r.takeLengths()).toEqual([]);
     expect(r.episodes).toBe(2);
     expect(r.meanReturn).toBeCloseTo(1.375);
     expect(r.decisions).toBe(7);

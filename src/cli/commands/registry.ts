@@ -7,5 +7,6 @@ import { registerLearn } from "./learn.js";
 import { registerPbt } from "./pbt.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
+import { registerWorker } from "./worker.js";
 
-export const commands: RegisterCommand[] = [registerLearn, registerPbt, registerInspect, registerEmulate, registerExport, registerRun, registerReport];
+export const commands: RegisterCommand[] = [registerLearn, registerPbt, registerInspect, registerEmulate, registerExport, registerRun, registerReport, registerWorker];

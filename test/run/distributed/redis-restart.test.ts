@@ -1,0 +1,48 @@
+// Redis restarted in the middle of a distributed population (its append-only file keeps the
+// queue): the coordinator and the worker reconnect and go on; every member finishes with its
+// segments counted once.
+import { afterAll, expect, it } from "vitest";
+import { removeDir, tempDir } from "../helpers.js";
+import type { Child } from "../population/cli-child.js";
+import { expectContiguous, killed, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
+import { describeRedis, startRedisServer, type RedisServerHandle } from "./redis-server.js";
+
+const dir = tempDir("mlagents-ts-redis-restart-");
+const children: Child[] = [];
+let redis: RedisServerHandle | null = null;
+afterAll(async () => {
+  for (const c of children) await killed(c);
+  await redis?.stop();
+  removeDir(dir);
+});
+
+describeRedis("Redis restarted mid-run", () => {
+  it("the coordinator and the worker reconnect and finish the population", async () => {
+    redis = await startRedisServer();
+    const store = `${dir}/store`;
+    const resultsDir = `${dir}/results`;
+    const config = writeTinyPbtConfig(dir, { maxSteps: 720, ready: 1_000_000 });
+    const worker = startWorker({ redisUrl: redis.url, store, name: "worker-r" });
+    children.push(worker);
+    await within(worker.waitFor(/Worker worker-r takes segments/), 120_000, "the worker's start", [{ name: "worker", child: worker }]);
+    const coordinator = startCoordinator({ config, runId: "r", redisUrl: redis.url, store, resultsDir, segmentSteps: 240 });
+    children.push(coordinator);
+    const both = [
+      { name: "worker", child: worker },
+      { name: "coordinator", child: coordinator },
+    ];
+    await within(coordinator.waitFor(/Member \d: segment 0 on worker-r accepted/), 200_000, "the first accepted segment", both);
+    await redis.restart();
+    const exit = await within(coordinator.exited, 300_000, "the coordinator's exit after the restart", both);
+    expect(exit.code, coordinator.output().slice(-3000)).toBe(0);
+    // Both saw the server go and come back.
+    expect(coordinator.output()).toMatch(/coordinator: reconnected to Redis at/);
+    expect(worker.output()).toMatch(/worker: reconnected to Redis at/);
+    const state = readState(resultsDir, "r");
+    expectContiguous(state);
+    for (const m of state.members) {
+      expect(m.status).toBe("done");
+      expect(m.steps).toBe(720);
+    }
+  }, 600_000);
+});
