@@ -13,9 +13,16 @@ export interface Child {
   waitFor(re: RegExp, ms?: number): Promise<RegExpExecArray>;
 }
 
-/** `node bin/mlagents-ts.js ...args` in the repository root, stdout and stderr collected together. */
-export function cli(args: readonly string[]): Child {
-  const proc = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * `node bin/mlagents-ts.js ...args` in the repository root, stdout and stderr collected together;
+ * `env` is added to this process's environment (e.g. a password that must not be on the command line).
+ */
+export function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Child {
+  const proc = spawn(process.execPath, [path.join(ROOT, "bin", "mlagents-ts.js"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));
   proc.stderr!.on("data", (d) => (out += d));

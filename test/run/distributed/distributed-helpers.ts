@@ -46,12 +46,17 @@ export interface WorkerSpec {
   readonly name: string;
   readonly env?: string;
   readonly lockMs?: number;
+  /** --redis-ca: the CA of a TLS server's certificate. */
+  readonly redisCa?: string;
+  /** Added to the process' environment (e.g. MLAGENTS_TS_REDIS_PASSWORD). */
+  readonly processEnv?: NodeJS.ProcessEnv;
 }
 
 export function startWorker(w: WorkerSpec): Child {
   const args = ["worker", "--redis", w.redisUrl, "--store", w.store, "--env", w.env ?? "builtin:3dball", "--name", w.name, "--device", "js"];
   if (w.lockMs !== undefined) args.push("--lock-ms", String(w.lockMs));
-  return cli(args);
+  if (w.redisCa !== undefined) args.push("--redis-ca", w.redisCa);
+  return cli(args, w.processEnv);
 }
 
 export interface CoordinatorSpec {
@@ -62,13 +67,18 @@ export interface CoordinatorSpec {
   readonly resultsDir: string;
   readonly segmentSteps: number;
   readonly attempts?: number;
+  /** --redis-ca: the CA of a TLS server's certificate. */
+  readonly redisCa?: string;
+  /** Added to the process' environment (e.g. MLAGENTS_TS_REDIS_PASSWORD). */
+  readonly processEnv?: NodeJS.ProcessEnv;
 }
 
 export function startCoordinator(c: CoordinatorSpec): Child {
   return cli([
     "pbt", c.config, "--run-id", c.runId, "--redis", c.redisUrl, "--store", c.store, "--results-dir", c.resultsDir,
     "--segment-steps", String(c.segmentSteps), "--attempts", String(c.attempts ?? 3), "--device", "js", "--seed", "3",
-  ]);
+    ...(c.redisCa !== undefined ? ["--redis-ca", c.redisCa] : []),
+  ], c.processEnv);
 }
 
 export function readState(resultsDir: string, runId: string): DistributedState {
