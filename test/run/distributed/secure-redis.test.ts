@@ -99,8 +99,9 @@ describeRedis("a Redis server with a password and TLS (rediss://)", () => {
     const reasons = lines.filter((l) => /password/i.test(l));
     expect(reasons, out).toHaveLength(1);
     expect(reasons[0]).toContain(`Redis at rediss://:***@127.0.0.1:${server.port}: wrong username or password`);
-    // No stack trace, nothing else printed after the version block but the one line.
+    // No stack trace: besides the version block (indented lines) the one line is all it prints.
     expect(lines.filter((l) => /^\s+at /.test(l)), out).toEqual([]);
+    expect(lines.filter((l) => l.trim() !== "" && !/^\s/.test(l)), out).toEqual([reasons[0]]);
     expect(out).not.toMatch(/Error:|Unhandled|node:internal/);
     expectNoPassword(out);
   }, 180_000);
