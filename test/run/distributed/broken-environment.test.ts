@@ -4,26 +4,17 @@
 // training, the failed one copies it at its next check and the population goes on.
 import { readFileSync } from "node:fs";
 import { QueueEvents } from "bullmq";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { SEGMENT_QUEUE } from "../../../src/run/distributed/queue-names.js";
 import { openRedis } from "../../../src/run/distributed/redis-connection.js";
-import { removeDir, tempDir } from "../helpers.js";
-import type { Child } from "../population/cli-child.js";
-import { killed, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
-import { describeRedis, startRedisServer, type RedisServerHandle } from "./redis-server.js";
+import { killed, processTestFixture, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
+import { describeRedis } from "./redis-server.js";
 
-const dir = tempDir("mlagents-ts-broken-env-");
-const children: Child[] = [];
-let redis: RedisServerHandle | null = null;
-afterAll(async () => {
-  for (const c of children) await killed(c);
-  await redis?.stop();
-  removeDir(dir);
-});
+const { dir, children, redis: startRedis } = processTestFixture("mlagents-ts-broken-env-");
 
 describeRedis("a worker whose environment cannot start", () => {
   it("fails each job with the reason, retries it a bounded number of times, then marks the member failed", async () => {
-    redis ??= await startRedisServer();
+    const redis = await startRedis();
     const store = `${dir}/store`;
     const resultsDir = `${dir}/results`;
     const config = writeTinyPbtConfig(dir, { maxSteps: 480, ready: 1_000_000 });
@@ -56,7 +47,7 @@ describeRedis("a worker whose environment cannot start", () => {
   }, 300_000);
 
   it("goes on when one member failed: the failed member copies a recorded one", async () => {
-    redis ??= await startRedisServer();
+    const redis = await startRedis();
     const store = `${dir}/store2`;
     const resultsDir = `${dir}/results2`;
     // A check after every segment: member X records at its first segment, and the failed member copies it.

@@ -2,24 +2,16 @@
 // same command, it reads its state back from the run folder (and the jobs from Redis) and goes
 // on: every member finishes with its segments counted once, and the lineage log has each event once.
 import { readFileSync } from "node:fs";
-import { afterAll, expect, it } from "vitest";
-import { removeDir, tempDir } from "../helpers.js";
-import { cli, type Child } from "../population/cli-child.js";
-import { expectContiguous, killed, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
-import { describeRedis, startRedisServer, type RedisServerHandle } from "./redis-server.js";
+import { expect, it } from "vitest";
+import { cli } from "../population/cli-child.js";
+import { expectContiguous, killed, processTestFixture, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
+import { describeRedis } from "./redis-server.js";
 
-const dir = tempDir("mlagents-ts-coordinator-kill-");
-const children: Child[] = [];
-let redis: RedisServerHandle | null = null;
-afterAll(async () => {
-  for (const c of children) await killed(c);
-  await redis?.stop();
-  removeDir(dir);
-});
+const { dir, children, redis: startRedis } = processTestFixture("mlagents-ts-coordinator-kill-");
 
 describeRedis("the coordinator killed with kill -9", () => {
   it("goes on when started again with the same command", async () => {
-    redis = await startRedisServer();
+    const redis = await startRedis();
     const store = `${dir}/store`;
     const resultsDir = `${dir}/results`;
     // Checks after every segment and no significance test: exploits happen, so their events are logged too.

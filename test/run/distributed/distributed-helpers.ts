@@ -3,8 +3,32 @@
 // and the coordinator's saved state read back.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { afterAll } from "vitest";
 import { cli, type Child } from "../population/cli-child.js";
 import type { DistributedState } from "../../../src/run/distributed/distributed-state.js";
+import { removeDir, tempDir } from "../helpers.js";
+import { startRedisServer, type RedisServerHandle, type RedisServerOptions } from "./redis-server.js";
+
+/** A process test file's temporary folder, the processes it starts and its redis-server, all ended after the file. */
+export interface ProcessTestFixture {
+  readonly dir: string;
+  /** Processes to kill -9 after the file (push each one started). */
+  readonly children: Child[];
+  /** The file's redis-server, started on first use. */
+  redis(): Promise<RedisServerHandle>;
+}
+
+export function processTestFixture(prefix: string, redisOptions: RedisServerOptions = {}): ProcessTestFixture {
+  const dir = tempDir(prefix);
+  const children: Child[] = [];
+  let server: Promise<RedisServerHandle> | null = null;
+  afterAll(async () => {
+    for (const c of children) await killed(c);
+    await (await server?.catch(() => null))?.stop();
+    removeDir(dir);
+  });
+  return { dir, children, redis: () => (server ??= startRedisServer(redisOptions)) };
+}
 
 export interface TinyPbt {
   readonly maxSteps: number;

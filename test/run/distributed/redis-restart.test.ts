@@ -1,24 +1,15 @@
 // Redis restarted in the middle of a distributed population (its append-only file keeps the
 // queue): the coordinator and the worker reconnect and go on; every member finishes with its
 // segments counted once.
-import { afterAll, expect, it } from "vitest";
-import { removeDir, tempDir } from "../helpers.js";
-import type { Child } from "../population/cli-child.js";
-import { expectContiguous, killed, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
-import { describeRedis, startRedisServer, type RedisServerHandle } from "./redis-server.js";
+import { expect, it } from "vitest";
+import { expectContiguous, processTestFixture, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
+import { describeRedis } from "./redis-server.js";
 
-const dir = tempDir("mlagents-ts-redis-restart-");
-const children: Child[] = [];
-let redis: RedisServerHandle | null = null;
-afterAll(async () => {
-  for (const c of children) await killed(c);
-  await redis?.stop();
-  removeDir(dir);
-});
+const { dir, children, redis: startRedis } = processTestFixture("mlagents-ts-redis-restart-");
 
 describeRedis("Redis restarted mid-run", () => {
   it("the coordinator and the worker reconnect and finish the population", async () => {
-    redis = await startRedisServer();
+    const redis = await startRedis();
     const store = `${dir}/store`;
     const resultsDir = `${dir}/results`;
     const config = writeTinyPbtConfig(dir, { maxSteps: 720, ready: 1_000_000 });

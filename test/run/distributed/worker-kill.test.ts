@@ -1,29 +1,20 @@
 // A worker killed with kill -9 in the middle of a segment: BullMQ's stalled-job check (a short
 // lock, --lock-ms) gives the segment to another worker, which re-runs it from the same input
 // snapshot; the population finishes with every member's steps counted exactly once.
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { QueueEvents } from "bullmq";
 import { openRedis } from "../../../src/run/distributed/redis-connection.js";
 import { SEGMENT_QUEUE } from "../../../src/run/distributed/queue-names.js";
-import { removeDir, tempDir } from "../helpers.js";
-import { describeRedis, startRedisServer, type RedisServerHandle } from "./redis-server.js";
-import { expectContiguous, killed, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
-import type { Child } from "../population/cli-child.js";
+import { describeRedis } from "./redis-server.js";
+import { expectContiguous, killed, processTestFixture, readState, startCoordinator, startWorker, within, writeTinyPbtConfig } from "./distributed-helpers.js";
 
 /** Short enough for a quick test, long enough that a busy machine still renews the lock of a live worker. */
 const LOCK_MS = 4000;
-const dir = tempDir("mlagents-ts-worker-kill-");
-const children: Child[] = [];
-let redis: RedisServerHandle | null = null;
-afterAll(async () => {
-  for (const c of children) await killed(c);
-  await redis?.stop();
-  removeDir(dir);
-});
+const { dir, children, redis: startRedis } = processTestFixture("mlagents-ts-worker-kill-");
 
 describeRedis("a worker killed with kill -9 mid-segment", () => {
   it("re-runs the segment on another worker and counts its steps once", async () => {
-    redis = await startRedisServer();
+    const redis = await startRedis();
     const store = `${dir}/store`;
     const config = writeTinyPbtConfig(dir, { maxSteps: 480, ready: 1_000_000 });
     const connection = await openRedis(redis.url, { role: "coordinator" });
