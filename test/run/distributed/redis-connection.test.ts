@@ -4,12 +4,12 @@
 import { createServer } from "node:net";
 import { Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { RedisSetupError } from "../../../src/run/distributed/errors.js";
 import { checkRedisServer, connectRedis, openRedis, reconnectDelayMs } from "../../../src/run/distributed/redis-connection.js";
 import { REDIS_PASSWORD_ENV } from "../../../src/run/distributed/redis-url.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
-import { describeRedis, type RedisServerHandle, startRedisServer } from "./redis-server.js";
+import { describeRedis, serversPerTest } from "./redis-server.js";
 
 // Passwords come from the URLs below (or are set here on purpose), never from the developer's shell.
 delete process.env[REDIS_PASSWORD_ENV];
@@ -49,17 +49,7 @@ it("refuses to check a client that was already closed, instead of waiting foreve
 });
 
 describeRedis("connectRedis / checkRedisServer", () => {
-  const servers: RedisServerHandle[] = [];
-  const clients: Redis[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.disconnect();
-    for (const s of servers.splice(0)) await s.stop();
-  });
-  const start = async (opts?: Parameters<typeof startRedisServer>[0]): Promise<RedisServerHandle> => {
-    const s = await startRedisServer(opts);
-    servers.push(s);
-    return s;
-  };
+  const { start, clients } = serversPerTest();
   const open = async (...args: Parameters<typeof openRedis>): Promise<Redis> => {
     const c = await openRedis(...args);
     clients.push(c);

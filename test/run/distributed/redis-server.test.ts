@@ -2,21 +2,11 @@
 // acknowledged writes across kill -9 + restart on the same port, and honours password/TLS/policy.
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
-import { afterEach, expect, it } from "vitest";
-import { describeRedis, type RedisServerHandle, startRedisServer } from "./redis-server.js";
+import { expect, it } from "vitest";
+import { describeRedis, serversPerTest } from "./redis-server.js";
 
 describeRedis("startRedisServer", () => {
-  const servers: RedisServerHandle[] = [];
-  const clients: Redis[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.disconnect();
-    for (const s of servers.splice(0)) await s.stop();
-  });
-  const start = async (opts?: Parameters<typeof startRedisServer>[0]): Promise<RedisServerHandle> => {
-    const s = await startRedisServer(opts);
-    servers.push(s);
-    return s;
-  };
+  const { start, clients } = serversPerTest();
   const client = (url: string, extra: Record<string, unknown> = {}): Redis => {
     const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, ...extra });
     c.on("error", () => undefined);

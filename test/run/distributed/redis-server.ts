@@ -10,7 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { describe, it } from "vitest";
+import type { Redis } from "ioredis";
+import { afterEach, describe, it } from "vitest";
 
 const REDIS_SERVER = process.env.MLAGENTS_TS_REDIS_SERVER ?? "redis-server";
 const READY_LINE = "Ready to accept connections";
@@ -222,6 +223,27 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
       // The same port must come back: a killed server's port is free once its process is gone
       // (redis binds with SO_REUSEADDR), so only a stranger that took it in between can fail this.
       current = await spawnRedis(argsFor(port), port);
+    },
+  };
+}
+
+/**
+ * For a describe block: `start` runs a redis-server that is stopped after the test, and clients
+ * pushed on `clients` are disconnected then (first, so no client reconnects to a stopped server).
+ */
+export function serversPerTest(): { start(opts?: RedisServerOptions): Promise<RedisServerHandle>; clients: Redis[] } {
+  const servers: RedisServerHandle[] = [];
+  const clients: Redis[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.disconnect();
+    for (const s of servers.splice(0)) await s.stop();
+  });
+  return {
+    clients,
+    start: async (opts) => {
+      const s = await startRedisServer(opts);
+      servers.push(s);
+      return s;
     },
   };
 }
