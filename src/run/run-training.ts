@@ -13,7 +13,7 @@ import type { EnvWorker } from "./env-worker.js";
 import { prepareRunDirectory, writeConfiguration, type RunDirectory } from "./run-directory.js";
 import { createWorkers, isLoopback } from "./run-workers.js";
 import { StopSwitch } from "./stop-switch.js";
-import { TrainerController, type TrainerFactory } from "./trainer-controller.js";
+import { TrainerController, type TrainerControllerOptions, type TrainerFactory } from "./trainer-controller.js";
 import { WorkerSessions } from "./worker-sessions.js";
 
 export { EDITOR_PORT } from "./run-workers.js";
@@ -51,6 +51,8 @@ export interface RunTrainingDeps {
   readonly membersPerEnvironment?: number;
   /** Environment parameters a worker sends beside the run's (a PBT member's own values). */
   readonly ownParameters?: (workerIndex: number) => ReadonlyMap<string, EnvironmentParameterValue>;
+  /** Teams whose members update together (`pbt --device gpu`: a population's stacked GPU updates). */
+  readonly createTeamUpdater?: TrainerControllerOptions["createTeamUpdater"];
 }
 
 /** The run's environments as an extension may touch them. */
@@ -137,6 +139,7 @@ export class TrainingRun {
       environmentsPerMember: deps.environmentsPerMember,
       membersPerEnvironment: deps.membersPerEnvironment,
       initializeFromDir: cp.initialize_from ? path.resolve(cp.results_dir, cp.initialize_from) : null,
+      createTeamUpdater: deps.createTeamUpdater,
       version: deps.version,
     });
     const workers = await createWorkers(options, {

@@ -17,6 +17,13 @@ import type { TeamMember } from "./team-member.js";
 
 export type { TrainerFactory } from "./team-builder.js";
 
+/** Runs a whole team's due updates together (a population's members in one GPU worker); see TrainerControllerOptions.createTeamUpdater. */
+export interface TeamUpdater {
+  /** The team's due updates until none is due or performance.now() passes `deadline`; updates done per member. */
+  update(deadline?: number): number[];
+  dispose(): void;
+}
+
 export interface TrainerControllerOptions {
   readonly runDir: string;
   readonly logger: Logger;
@@ -37,6 +44,8 @@ export interface TrainerControllerOptions {
   readonly membersPerEnvironment?: number;
   /** Initial weights from another run's folder (--initialize-from). */
   readonly initializeFromDir?: string | null;
+  /** A team's updater when its members update together (built with the team; null: each member's own maybeUpdate). */
+  readonly createTeamUpdater?: (team: BehaviorTeam) => TeamUpdater | null;
   readonly version: string;
   /** ONNX opset of exported models; default the exporter's. */
   readonly opset?: number;
@@ -50,6 +59,8 @@ export class TrainerController {
   private readonly byFullName = new Map<string, BehaviorTeam>();
   /** Where the next update slice starts, so every member gets its turn when slices run out. */
   private updateCursor = 0;
+  /** Updaters of the teams whose members update together. */
+  private readonly teamUpdaters = new Map<BehaviorTeam, TeamUpdater>();
   /** Teams being built (their trainers load checkpoints asynchronously). */
   private readonly creating = new Map<string, Promise<BehaviorTeam>>();
 
@@ -140,6 +151,8 @@ export class TrainerController {
     const settings = this.opts.settingsFor(name);
     const team = await buildTeam(name, spec, settings, { ...this.opts, status: this.status });
     this.teams.set(name, team);
+    const updater = this.opts.inference ? null : (this.opts.createTeamUpdater?.(team) ?? null);
+    if (updater) this.teamUpdaters.set(team, updater);
     this.opts.logger.info(`Hyperparameters for behavior name ${name}: \n${describeSettings(settings)}`);
     return team;
   }
@@ -179,8 +192,9 @@ export class TrainerController {
    */
   update(deadline = Infinity): number {
     if (this.opts.inference) return 0;
-    const members = this.members();
     let n = 0;
+    for (const updater of this.teamUpdaters.values()) n += updater.update(deadline).reduce((a, b) => a + b, 0);
+    const members = [...this.teams.values()].filter((t) => !this.teamUpdaters.has(t)).flatMap((t) => t.members);
     for (let k = 0; k < members.length && performance.now() < deadline; k++) {
       const i = (this.updateCursor + k) % members.length;
       n += members[i]!.trainer.maybeUpdate(deadline);
@@ -236,6 +250,8 @@ export class TrainerController {
   }
 
   dispose(): void {
+    for (const updater of this.teamUpdaters.values()) updater.dispose();
+    this.teamUpdaters.clear();
     for (const m of this.members()) m.trainer.dispose();
     this.teams.clear();
     this.byFullName.clear();

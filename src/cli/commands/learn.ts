@@ -7,6 +7,9 @@ import { createTrainer } from "../../trainers/create-trainer.js";
 import { sacDeps, type SacTrainerDeps } from "../../trainers/sac/sac-trainer.js";
 import { initBackend } from "../../trainers/backend.js";
 import { acquireWebGpu, formatAdapter } from "../../trainers/gpu/webgpu-adapter.js";
+import { GpuPopulationPool } from "../../trainers/gpu/gpu-population.js";
+import type { BehaviorTeam } from "../../run/behavior-team.js";
+import { gpuTeamUpdater } from "../../run/population/gpu-team-updates.js";
 import { createLogger, errorMessage } from "../../util/logger.js";
 import type { Logger } from "../../util/logger.js";
 import { runTraining, type RunResult, type RunTrainingDeps } from "../../run/run-training.js";
@@ -99,13 +102,15 @@ export interface TrainingSetup {
 /**
  * What learn and pbt share before a run starts: the options from the YAML and the typed flags
  * (`adjust` edits them before the seed is resolved), the tensor backend (printed), the resolved
- * seed and the SAC trainer factory.
+ * seed and the SAC trainer factory. `gpuPopulation` (pbt): on `--device gpu` a team's members of
+ * one vector layout share one GPU worker that stacks their updates (src/trainers/gpu/gpu-population.ts).
  */
 export async function prepareTraining(
   configPath: string | undefined,
   flags: Partial<CliFlags>,
   logger: Logger,
   adjust: (o: RunOptions) => RunOptions = (o) => o,
+  { gpuPopulation = false }: { gpuPopulation?: boolean } = {},
 ): Promise<TrainingSetup> {
   let options = configPath ? loadRunOptions(configPath, logger) : defaultRunOptions();
   options = adjust(applyCliOverrides(options, flags, logger));
@@ -114,7 +119,8 @@ export async function prepareTraining(
   // gpu: the models train in worker threads on WebGPU; this thread keeps wasm for export.
   const adapter = device === "gpu" ? await acquireWebGpu(allowSoftwareGpu) : null;
   const backend = await initBackend(adapter ? "wasm" : device);
-  const sac = adapter ? sacDeps({ engine: "gpu", allowSoftwareGpu }) : undefined;
+  const stacked = adapter !== null && gpuPopulation;
+  const sac = adapter ? sacDeps({ engine: "gpu", allowSoftwareGpu, gpuPopulations: stacked ? new GpuPopulationPool(allowSoftwareGpu) : undefined }) : undefined;
   process.stdout.write(versionBlock(adapter ? `WebGPU on ${formatAdapter(adapter)}, SAC in worker threads (main thread: ${backend.description})` : backend.description) + "\n");
   options = withResolvedSeed(options, logger);
   const training = !options.checkpoint_settings.inference;
@@ -124,6 +130,7 @@ export async function prepareTraining(
     deterministic: Boolean(flags.deterministic),
     editorPort: Object.hasOwn(flags, "basePort") ? Number(flags.basePort) : undefined,
     createTrainer: sacTrainerFactory(logger, training, sac),
+    createTeamUpdater: stacked ? (team: BehaviorTeam) => gpuTeamUpdater(team, logger) : undefined,
   };
   return { options, deps };
 }

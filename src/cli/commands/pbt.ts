@@ -86,7 +86,7 @@ export const registerPbt: RegisterCommand = (program, setExitCode) => {
       if (member !== undefined) throw new PbtUsageError("--member goes with --replay <run-dir>.");
       if (configPath === undefined) throw new PbtUsageError("pbt needs a configuration file with a pbt: section (e.g. config/3dball-pbt.yaml).");
       const size = population === undefined ? undefined : parseIndex(population, "--population");
-      const { options, deps } = await prepareTraining(configPath, flags, logger, (o) => withPopulation(o, configPath, size));
+      const { options, deps } = await prepareTraining(configPath, flags, logger, (o) => withPopulation(o, configPath, size), { gpuPopulation: true });
       const result = await runUntilSignal(logger, async (signal) => (await createPbtRun(options, { ...deps, signal })).run());
       await writeRunReport(result.runDir, logger);
       setExitCode(result.exitCode);

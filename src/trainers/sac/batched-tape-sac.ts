@@ -154,7 +154,9 @@ export class BatchedTapeSac {
         const pieces = isGrouped(key) ? tf.split(v, this.size, 0) : tf.unstack(v);
         this.parts.forEach((p, k) => {
           const own = p.vars.get(key)!;
-          own.assign(tf.reshape(pieces[k]!, own.shape));
+          // A copy, not the reshaped slice: wasm keeps the shape a buffer was made with ([1, out]
+          // for a stacked bias), and its fused matMul (the member's act) refuses a bias of that rank.
+          own.assign(tf.clone(tf.reshape(pieces[k]!, own.shape)));
         });
       }
       for (const [adam, opt] of [[this.actorAdam, "actorOpt"], [this.criticAdam, "criticOpt"]] as const) {

@@ -9,10 +9,12 @@
 // update at K = 8, 64x2), and bench/pbt-update.ts measured no consistent gain from it on 2 shared
 // cores (stacked / separate time for K = 4 and 8: 0.94-1.10 at 64x2, 0.93-1.16 at 256x2, three
 // runs at load average 7-12): so stacking is opt-in until a quiet machine shows a gain.
-// Tape members update one by one here: their stacked form (batched-tape-sac.ts, all members in
-// one graph) is meant for WebGPU, where each member's engine lives in its own worker thread
-// (gpu-worker-sac-model.ts), and visual encoders have no stacked form in tfjs.
+// On WebGPU (`pbt --device gpu`), members whose engines live in one GPU population worker
+// (src/trainers/gpu/gpu-population.ts) always go together: a round posts all their due batches in
+// one call and the worker runs them as stacked tape updates (batched-tape-sac.ts). Other tape
+// members update one by one (visual encoders have no stacked form in tfjs).
 
+import { GpuPopulation, GpuPopulationMember } from "../gpu/gpu-population.js";
 import { FastSacEngine } from "./fast-engine.js";
 import { StackedFastSac, stackingKey, type MemberUpdate } from "./batched-fast-sac.js";
 import { SacModel } from "./sac-model.js";
@@ -23,6 +25,8 @@ export interface PopulationGroups {
   /** Indices into the trainers, one list per stack (two members or more). */
   readonly stacked: readonly (readonly number[])[];
   readonly separate: readonly number[];
+  /** Indices into the trainers, one list per GPU population worker (its members' rounds go in one call). */
+  readonly gpu: readonly (readonly number[])[];
 }
 
 export interface PopulationUpdateOptions {
@@ -33,6 +37,7 @@ export interface PopulationUpdateOptions {
 export class PopulationUpdater {
   private readonly stacks: { stack: StackedFastSac; members: readonly number[] }[] = [];
   private readonly separate: number[] = [];
+  private readonly gpu = new Map<GpuPopulation, { engines: GpuPopulationMember[]; members: number[] }>();
   private disposed = false;
 
   /** `stacking`: fast members of one layout share a StackedFastSac; otherwise every member updates alone. */
@@ -44,6 +49,13 @@ export class PopulationUpdater {
     trainers.forEach((t, i) => {
       const model = t.updateModel;
       const core = model instanceof SacModel ? model.core : model;
+      if (core instanceof GpuPopulationMember) {
+        const group = this.gpu.get(core.population) ?? { engines: [], members: [] };
+        group.engines.push(core);
+        group.members.push(i);
+        this.gpu.set(core.population, group);
+        return;
+      }
       if (!stacking || !(core instanceof FastSacEngine)) {
         this.separate.push(i);
         return;
@@ -62,7 +74,7 @@ export class PopulationUpdater {
   }
 
   get groups(): PopulationGroups {
-    return { stacked: this.stacks.map((s) => [...s.members]), separate: [...this.separate] };
+    return { stacked: this.stacks.map((s) => [...s.members]), separate: [...this.separate], gpu: [...this.gpu.values()].map((g) => [...g.members]) };
   }
 
   /**
@@ -99,6 +111,22 @@ export class PopulationUpdater {
         done[t]++;
       });
       ran += items.length;
+    }
+    for (const [population, { engines, members }] of this.gpu) {
+      const due = members.flatMap((t, k) => {
+        const batch = this.trainers[t].beginDueUpdate();
+        return batch ? [{ t, engine: engines[k]!, batch }] : [];
+      });
+      if (due.length === 0) continue;
+      const losses = population.updateMembers(
+        due.map((d) => d.engine),
+        due.map((d) => d.batch),
+      );
+      due.forEach((d, i) => {
+        this.trainers[d.t].completeUpdate(losses[i]!);
+        done[d.t]++;
+      });
+      ran += due.length;
     }
     for (const t of this.separate) {
       const trainer = this.trainers[t];

@@ -12,6 +12,7 @@ import type { BehaviorSpec } from "../../env/behavior-spec.js";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
+import type { GpuPopulationPool } from "../gpu/gpu-population.js";
 import { GpuWorkerSacModel } from "../gpu/gpu-worker-sac-model.js";
 import { SacEngineUnavailableError } from "./errors.js";
 import { FastSacEngine } from "./fast-engine.js";
@@ -31,6 +32,11 @@ export interface SacModelOptions {
   readonly engine?: EngineChoice;
   /** gpu engine: accept a software WebGPU adapter (lavapipe; correctness runs and CI). */
   readonly allowSoftwareGpu?: boolean;
+  /**
+   * gpu engine: members of a population (`pbt --device gpu`) with vector observations share one
+   * worker per layout, which stacks their updates (gpu-population.ts); visual ones keep their own.
+   */
+  readonly gpuPopulations?: GpuPopulationPool;
 }
 
 /** Which engine `choice` resolves to for these observation shapes on the active backend; throws if it cannot run. */
@@ -55,7 +61,11 @@ export function createSacEngine(spec: BehaviorSpec, settings: TrainerSettings, s
   const common = new SacCommon(spec, settings, seed); // checks the settings for every engine, here on the caller's thread
   const engine = resolveEngine(common.layout.obsShapes, options.engine);
   // On the WebGPU backend this process has already accepted the adapter, software or not.
-  if (engine === "gpu") return new GpuWorkerSacModel(spec, settings, seed, options.allowSoftwareGpu ?? tf.getBackend() === "webgpu");
+  if (engine === "gpu") {
+    const pool = options.gpuPopulations;
+    if (pool && !common.layout.obsShapes.some(isVisual)) return pool.member(JSON.stringify(common.layoutState()), spec, settings, seed);
+    return new GpuWorkerSacModel(spec, settings, seed, options.allowSoftwareGpu ?? tf.getBackend() === "webgpu");
+  }
   return engine === "fast" ? new FastSacEngine(common) : new TapeSacEngine(common);
 }
 
