@@ -52,9 +52,9 @@ function step(trainers: SacTrainer[], envs: Env[]): void {
 describe("PopulationUpdater", () => {
   it("groups members by engine and layout", () => {
     const updater = new PopulationUpdater(population(), { stacking: true });
-    expect(updater.groups).toEqual({ stacked: [[0, 1, 2, 4]], separate: [3, 5] });
+    expect(updater.groups).toEqual({ stacked: [[0, 1, 2, 4]], separate: [3, 5], gpu: [] });
     updater.dispose();
-    expect(new PopulationUpdater(population()).groups).toEqual({ stacked: [], separate: [0, 1, 2, 3, 4, 5] });
+    expect(new PopulationUpdater(population()).groups).toEqual({ stacked: [], separate: [0, 1, 2, 3, 4, 5], gpu: [] });
   });
 
   it.each([true, false])("stacking %s: trains each member exactly as its own maybeUpdate: counts, RNG draws, losses and state", (stacking) => {

@@ -1,0 +1,116 @@
+// A population's members in ONE GPU worker (gpu-population.ts), updated in rounds whose due updates
+// go to the worker in one call and run there as stacked updates (PopulationUpdater), against the
+// same members each in a GPU worker of its own (GpuWorkerSacModel, today's `--device gpu` member)
+// updated by its own maybeUpdate: same seeds, same environment, so the same minibatches. Members
+// differ in learning rate, tau, gamma, initial entropy coefficient and update pace (partial rounds).
+// Halfway, member 1 takes member 0's state (a PBT exploit) through the proxies, which must copy
+// it exactly. On WebGPU the stack's products run in another summation order than a single
+// member's, so weights agree within float rounding (the bound of batched-tape-sac.test.ts; ~1e-7
+// seen on lavapipe after ~25 updates per member), far below what the updates moved them (> 0.5).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TrainerSettings } from "../../../src/config/trainer-settings.js";
+import { initBackend } from "../../../src/trainers/backend.js";
+import { GpuPopulationMember, GpuPopulationPool } from "../../../src/trainers/gpu/gpu-population.js";
+import { GpuWorkerSacModel } from "../../../src/trainers/gpu/gpu-worker-sac-model.js";
+import { PopulationUpdater } from "../../../src/trainers/sac/population-update.js";
+import { createSacEngine, type SacModelOptions, type SacState } from "../../../src/trainers/sac/sac-model.js";
+import { defaultSacDeps, SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
+import { maxTensorDiff } from "../sac/batched-tape-fixtures.js";
+import { Env, envSpec, settings } from "../sac/trainer-helpers.js";
+import { webGpuForTests } from "./webgpu-for-tests.js";
+
+const adapter = await webGpuForTests();
+
+const STEPS = 12;
+const EXPLOIT_AT = 7;
+const WEIGHT_TOL = 3e-5;
+
+const spec = envSpec(2);
+const members: TrainerSettings[] = [
+  settings({ learning_rate: 3e-4, init_entcoef: 0.5 }),
+  settings({ learning_rate: 3e-3, tau: 0.02, init_entcoef: 0.2 }, { reward_signals: { extrinsic: { gamma: 0.9, strength: 1 } } }),
+  settings({ learning_rate: 1e-3, tau: 0.05, steps_per_update: 2 }),
+];
+
+const live: SacTrainer[] = [];
+beforeAll(async () => {
+  await initBackend("wasm");
+});
+afterAll(() => live.splice(0).forEach((t) => t.dispose()));
+
+function population(options: SacModelOptions): SacTrainer[] {
+  return members.map((s, i) => {
+    const t = new SacTrainer({ behaviorName: `m${i}`, spec, settings: s, seed: 21 + i, deps: { ...defaultSacDeps, createModel: (sp, st, sd) => createSacEngine(sp, st, sd, options) } });
+    live.push(t);
+    return t;
+  });
+}
+
+const modelState = (t: SacTrainer): SacState => t.getState().model as SacState;
+
+describe.skipIf(adapter === null)("a population in one GPU worker with stacked updates", () => {
+  it("trains each member as its own GPU worker does, and copies a member's state exactly", { timeout: 600_000 }, () => {
+    const own = population({ engine: "gpu", allowSoftwareGpu: true });
+    const pooled = population({ engine: "gpu", allowSoftwareGpu: true, gpuPopulations: new GpuPopulationPool(true) });
+    expect(own.every((t) => t.updateModel instanceof GpuWorkerSacModel)).toBe(true);
+    const engines = pooled.map((t) => t.updateModel);
+    expect(engines.every((e) => e instanceof GpuPopulationMember)).toBe(true);
+    const population0 = (engines[0] as GpuPopulationMember).population;
+    expect(engines.every((e) => (e as GpuPopulationMember).population === population0)).toBe(true);
+    const init = pooled.map(modelState);
+
+    const updater = new PopulationUpdater(pooled);
+    expect(updater.groups).toEqual({ stacked: [], separate: [], gpu: [[0, 1, 2]] });
+    const envs = [own.map(() => new Env(3, 5)), pooled.map(() => new Env(3, 5))];
+    let updates = 0;
+    for (let t = 0; t < STEPS; t++) {
+      [own, pooled].forEach((team, j) =>
+        team.forEach((m, i) => {
+          const { decision, terminal } = envs[j]![i]!.next();
+          m.observe(decision, terminal);
+          m.act(decision);
+        }),
+      );
+      if (t === EXPLOIT_AT) {
+        own[1]!.setState(own[0]!.getState());
+        const source = pooled[0]!.getState();
+        pooled[1]!.setState(source);
+        // Exact through the proxies: the copy reads back as the source (weights, Adam, normalizer, alphas; buffer, RNG);
+        // the update counter is the trainer's own rule (copiedUpdateSteps), on every engine.
+        const copy = pooled[1]!.getState();
+        expect(maxTensorDiff(source.model as SacState, copy.model as SacState).diff).toBe(0);
+        expect({ ...copy, behaviorName: "", updateSteps: 0 }).toEqual({ ...source, behaviorName: "", updateSteps: 0 });
+        expect(maxTensorDiff(source.model as SacState, modelState(pooled[2]!)).diff).toBeGreaterThan(0.01);
+      }
+      const expected = own.map((m) => m.maybeUpdate());
+      expect(updater.update(), `step ${t}`).toEqual(expected);
+      updates += expected.reduce((a, b) => a + b, 0);
+    }
+    expect(updates).toBeGreaterThan(40);
+    const counts = population0.counts();
+    // Rounds of all three and of the two faster members went to the worker as stacks.
+    expect(counts.stackedCalls).toBeGreaterThan(5);
+    expect(counts.stackedMemberUpdates).toBeGreaterThan(updates / 2);
+
+    pooled.forEach((m, i) => {
+      const got = modelState(m);
+      const ref = modelState(own[i]!);
+      expect(got.updates, `member ${i}`).toBe(ref.updates);
+      expect(got.adamSteps).toEqual(ref.adamSteps);
+      const worst = maxTensorDiff(ref, got);
+      expect(worst.diff, `member ${i}: largest weight difference at ${worst.key}`).toBeLessThan(WEIGHT_TOL);
+      expect(maxTensorDiff(init[i]!, got).diff, `member ${i} moved`).toBeGreaterThan(20 * WEIGHT_TOL);
+      const [a, b] = [m.summary(), own[i]!.summary()];
+      for (const key of ["Losses/Q1 Loss", "Losses/Policy Loss", "Policy/Learning Rate"]) {
+        const x = a.values[key];
+        const y = b.values[key];
+        expect(x, `${key} of member ${i}`).toBeDefined();
+        expect(Math.abs(x! - y!) / Math.max(1, Math.abs(y!)), `${key} of member ${i}`).toBeLessThan(1e-3);
+      }
+    });
+    updater.dispose();
+    pooled.forEach((t) => t.dispose());
+    own.forEach((t) => t.dispose());
+    live.splice(0);
+  });
+});
