@@ -58,7 +58,7 @@ async function handle(request: GpuPopulationRequest): Promise<unknown> {
     }
     case "member": {
       const engine = stacks.member(request.member) as GpuSacEngine;
-      if (DEVICE_CALLS.has(request.name)) stacks.settle();
+      if (DEVICE_CALLS.has(request.name)) stacks.settleFor(request.member);
       const value: unknown = engine[request.name];
       const result: unknown = typeof value === "function" ? await (value as (...a: unknown[]) => unknown).apply(engine, request.args) : value;
       if (CHANGING_CALLS.has(request.name)) stacks.changed(request.member);

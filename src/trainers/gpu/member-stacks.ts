@@ -2,9 +2,9 @@
 // which acts, saves and loads) or a stack's (batched-tape-sac.ts, which updates several members in
 // one graph). The GPU population worker (gpu-population-worker.ts) runs every member of one layout
 // through this. Rules: at most one stack is ahead of its members (the one that updated last);
-// settle() writes it back before a member's own variables are read; changed(i) records that member
-// i's own variables moved (setState, an update of its own), so every stack holding i reloads
-// before its next update. A round's due members are partitioned by minibatch size (one stack per
+// settleFor(i) writes it back before member i's own variables are read, when i is in it (settle()
+// in any case); changed(i) records that member i's own variables moved (setState, an update of
+// its own), so every stack holding i reloads before its next update. A round's due members are partitioned by minibatch size (one stack per
 // size); a lone member updates on its own engine (the same equations). Stacks are kept per set of
 // members (a round usually repeats the last one), the least recently used dropped past `maxStacks`.
 
@@ -80,7 +80,12 @@ export class MemberStacks {
     this.ahead = null;
   }
 
-  /** Member i's own variables changed (setState; call after settle()). */
+  /** settle(), when member i is in the stack that updated last (before member i's own variables are read or replaced). */
+  settleFor(i: number): void {
+    if (this.ahead?.members.includes(i)) this.settle();
+  }
+
+  /** Member i's own variables changed (setState; call after settleFor(i)). */
   changed(i: number): void {
     this.member(i);
     this.versions[i]!++;
@@ -102,7 +107,7 @@ export class MemberStacks {
       positions.sort((a, b) => members[a]! - members[b]!);
       const ids = positions.map((k) => members[k]!);
       if (ids.length === 1) {
-        this.settle();
+        this.settleFor(ids[0]!);
         out[positions[0]!] = await readWhenReady(this.member(ids[0]!).updateOnDevice(batches[positions[0]!]!));
         this.changed(ids[0]!);
         this.counts.loneUpdates++;

@@ -26,14 +26,16 @@ const engines = (s: S): TapeSacEngine[] => MEMBERS.map((m, k) => prepare(new Tap
 
 /**
  * Rounds of [member, batch seed, batch size]: full, partial and unordered, one lone, one with two
- * minibatch sizes; after the exploit, the full set again (its cached stack is stale: reloaded), then
- * once more at once (the stack that updated last goes on without a copy).
+ * minibatch sizes, the full set (its cached stack is stale: reloaded); after the exploit, the full
+ * set again (the stack written back before the exploit must reload the copy), then once more at
+ * once (the stack that updated last goes on without a copy).
  */
 const ROUNDS: [number, number, number][][] = [
   [[0, 1, BATCH], [1, 2, BATCH], [2, 3, BATCH]],
   [[2, 4, BATCH], [0, 5, BATCH]],
   [[1, 6, BATCH]],
   [[0, 7, BATCH], [1, 8, BATCH], [2, 9, 8]],
+  [[1, 16, BATCH], [2, 17, BATCH], [0, 18, BATCH]],
   [[0, 10, BATCH], [1, 11, BATCH], [2, 12, BATCH]],
   [[0, 13, BATCH], [1, 14, BATCH], [2, 15, BATCH]],
 ];
@@ -57,23 +59,24 @@ describe("MemberStacks (the GPU population worker's bookkeeping, on wasm)", () =
         got.forEach((l, k) => expect(lossDiff(ref[k]!, l), `member ${round[k]![0]}`).toBeLessThan(STAT_TOL));
       };
       const init = pooled.map((e) => e.getState());
-      for (const round of ROUNDS.slice(0, 4)) {
+      for (const round of ROUNDS.slice(0, 5)) {
         await runRound(round);
         // Acting reads the member's own weights: the stack's progress must be there.
-        stacks.settle();
+        stacks.settleFor(0);
         const a = pooled[0]!.act(obs, BATCH, null, true).continuous;
         const b = alone[0]!.act(obs, BATCH, null, true).continuous;
         for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5);
       }
       // The exploit: member 2 takes member 0's state exactly, then all train on.
-      stacks.settle();
+      stacks.settleFor(0);
       const copied = pooled[0]!.getState();
+      stacks.settleFor(2);
       pooled[2]!.setState(copied);
       stacks.changed(2);
       expect(maxTensorDiff(copied, pooled[2]!.getState()).diff).toBe(0);
       alone[2]!.setState(alone[0]!.getState());
-      await runRound(ROUNDS[4]!);
       await runRound(ROUNDS[5]!);
+      await runRound(ROUNDS[6]!);
       stacks.settle();
       pooled.forEach((e, k) => {
         const st = e.getState();
@@ -84,8 +87,8 @@ describe("MemberStacks (the GPU population worker's bookkeeping, on wasm)", () =
         expect(st.adamSteps).toEqual(ref.adamSteps);
         expect(st.updates).toBe(ref.updates);
       });
-      // Every path ran: stacks of 3 and 2 (and 2 of the size-split round), lone updates, one reload (round 5).
-      expect(stacks.counts).toMatchObject({ stackedCalls: 5, stackedMemberUpdates: 13, loneUpdates: 2, stacksBuilt: 3, reloads: 1 });
+      // Every path ran: stacks of 3 and 2 (and 2 of the size-split round), lone updates, two reloads (rounds 5 and 6).
+      expect(stacks.counts).toMatchObject({ stackedCalls: 6, stackedMemberUpdates: 16, loneUpdates: 2, stacksBuilt: 3, reloads: 2 });
       stacks.dispose();
       [...alone, ...pooled].forEach((e) => e.dispose());
     });
