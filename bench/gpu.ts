@@ -1,5 +1,5 @@
 // SAC updates/s on WebGPU (`--device gpu`) versus WebAssembly, one command, one process:
-//   npx tsx bench/gpu.ts [--seconds 10] [--allow-software-gpu] [--rows 3dball,256,gridworld,population8]
+//   npx tsx bench/gpu.ts [--seconds 10] [--allow-software-gpu] [--rows 3dball,256,gridworld,population8,pbt8]
 // Rows: the 3DBall network (64x2, batch 64), 256x2 with batch 256, the GridWorld CNN
 // (camera [3, 64, 84] + goal [2], one branch of 5, 128x1, batch 128, config/gridworld.yaml), and a
 // batched population of 8 members of the 3DBall network (each its own seed, learning rate and tau).
@@ -7,6 +7,10 @@
 // tape engine's equations on WebGPU), awaiting each update's statistics as the trainer does.
 // Population row: 8 separate updates per round versus one stacked update of all 8
 // (src/trainers/sac/batched-tape-sac.ts), on each device; "member updates/s" counts each member's.
+// pbt8 row: `pbt --device gpu`'s two ways for 8 members of the 3DBall network, worker threads
+// included: today's GPU worker per member (GpuWorkerSacModel, updates one after another) versus
+// one population worker (gpu-population.ts: the round's 8 updates in one call, stacked); a round is
+// each member acting for 12 agents (which writes the stack back) plus one update of each.
 // Prints the adapter first: on a software adapter (lavapipe) the gpu figures only show that the
 // path works, they say nothing about GPU speed.
 
@@ -15,7 +19,9 @@ import type { TrainerSettings } from "../src/config/trainer-settings.js";
 import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../src/env/behavior-spec.js";
 import type { TransitionBatch } from "../src/trainers/common/transition.js";
 import { initBackend } from "../src/trainers/backend.js";
+import { GpuPopulation } from "../src/trainers/gpu/gpu-population.js";
 import { GpuSacEngine } from "../src/trainers/gpu/gpu-sac-engine.js";
+import { GpuWorkerSacModel } from "../src/trainers/gpu/gpu-worker-sac-model.js";
 import { acquireWebGpu, formatAdapter } from "../src/trainers/gpu/webgpu-adapter.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { populationRounds } from "./population-rounds.js";
@@ -66,6 +72,7 @@ const ROWS: Row[] = [
 ];
 
 /** The population row: 8 members of the 3DBall network. */
+const PBT = { key: "pbt8", label: "pbt on gpu, 8 members of 3DBall 64x2, batch 64 (round: act 12 agents + update, each member)" };
 const POPULATION = { key: "population8", label: "batched population of 8, 3DBall 64x2, batch 64", members: 8, spec: spec([[8]], 2, []), settings: settings(64, 2, 64, true) };
 
 const argv = process.argv.slice(2);
@@ -75,7 +82,7 @@ const flag = (name: string): string | undefined => {
 };
 const seconds = Number(flag("--seconds") ?? 10);
 const allowSoftware = argv.includes("--allow-software-gpu");
-const wanted = (flag("--rows") ?? [...ROWS.map((r) => r.key), POPULATION.key].join(",")).split(",");
+const wanted = (flag("--rows") ?? [...ROWS.map((r) => r.key), POPULATION.key, PBT.key].join(",")).split(",");
 const withPopulation = wanted.includes(POPULATION.key);
 const rows = ROWS.filter((r) => wanted.includes(r.key));
 
@@ -107,7 +114,30 @@ async function populationRow(device: string): Promise<void> {
   }
 }
 
+/** The pbt8 row: 8 members in a GPU worker each, then 8 members in one population worker. */
+async function pbtRow(): Promise<void> {
+  const p = POPULATION;
+  const batches = Array.from({ length: p.members }, () => batchFor(p.spec, p.settings.hyperparameters.batch_size));
+  const obs = batchFor(p.spec, 12).obs;
+  const own = Array.from({ length: p.members }, (_, i) => new GpuWorkerSacModel(p.spec, p.settings, 1 + i, allowSoftware));
+  const m1 = await measure(() => {
+    own.forEach((e) => e.act(obs, 12, null, false));
+    own.forEach((e, k) => e.update(batches[k]!));
+  });
+  results.push({ row: PBT.label, device: "gpu, a worker per member (today's pbt --device gpu)", ...m1, members: p.members });
+  own.forEach((e) => e.dispose());
+  const population = new GpuPopulation(allowSoftware);
+  const pooled = Array.from({ length: p.members }, (_, i) => population.addMember(p.spec, p.settings, 1 + i));
+  const m2 = await measure(() => {
+    pooled.forEach((e) => e.act(obs, 12, null, false));
+    population.updateMembers(pooled, batches);
+  });
+  results.push({ row: PBT.label, device: "gpu, one population worker, stacked (pbt --device gpu now)", ...m2, members: p.members });
+  pooled.forEach((e) => e.dispose());
+}
+
 const wasm = await initBackend("wasm");
+if (wanted.includes(PBT.key)) await pbtRow();
 for (const row of rows) {
   for (const engine of ["auto", "tape"] as const) {
     const model = new SacModel(row.spec, row.settings, 1, { engine });
