@@ -1,7 +1,8 @@
 // Chooses the SAC engine once, from the active tfjs backend and the observation kinds:
 //   gpu (src/trainers/gpu/): on the WebGPU backend, or when asked for (`--device gpu`): the tape
 //     engine's equations on WebGPU with awaited reads, in a worker thread so that the trainer's
-//     synchronous calls work. Never fast or tape there: fast needs wasm, tape reads synchronously;
+//     synchronous calls work (a worker per model; with gpuPopulations, `pbt`, one per population
+//     layout, whose updates are stacked). Never fast or tape there: fast needs wasm, tape reads synchronously;
 //   fast (fast-engine.ts): only on the WebAssembly backend, whose internals it calls, and only
 //     with vector observations (it has no convolution);
 //   tape (tape-engine.ts): every other case, and the reference the fast one is checked against.
