@@ -51,7 +51,7 @@ function population(options: SacModelOptions): SacTrainer[] {
 const modelState = (t: SacTrainer): SacState => t.getState().model as SacState;
 
 describe.skipIf(adapter === null)("a population in one GPU worker with stacked updates", () => {
-  it("trains each member as its own GPU worker does, and copies a member's state exactly", { timeout: 600_000 }, () => {
+  it("trains each member as its own GPU worker does, and copies a member's state exactly", { timeout: 600_000 }, async () => {
     const own = population({ engine: "gpu", allowSoftwareGpu: true });
     const pooled = population({ engine: "gpu", allowSoftwareGpu: true, gpuPopulations: new GpuPopulationPool(true) });
     expect(own.every((t) => t.updateModel instanceof GpuWorkerSacModel)).toBe(true);
@@ -66,6 +66,8 @@ describe.skipIf(adapter === null)("a population in one GPU worker with stacked u
     const envs = [own.map(() => new Env(3, 5)), pooled.map(() => new Env(3, 5))];
     let updates = 0;
     for (let t = 0; t < STEPS; t++) {
+      // The calls block this thread (Atomics.wait): yield between steps so that vitest's own messages get through.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       [own, pooled].forEach((team, j) =>
         team.forEach((m, i) => {
           const { decision, terminal } = envs[j]![i]!.next();
