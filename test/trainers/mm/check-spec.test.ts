@@ -65,7 +65,7 @@ describe("mix_and_match against the behavior spec", () => {
     const target = spec(pointClaim.actionSpec, ...pointClaim.sensors.map((s) => [...s.shape]));
     expect(() => checkMixAndMatchAgainstSpec(mm!, pointClaim.name, target)).not.toThrow();
     // The last macro-action: no thrust, hard brake (branch 0 = 2), claim (branch 1 = 1); the first: thrust +x, no brake, no claim.
-    const mapped = mapMacroActions(macroActionTable(mm!.components[0]!.macro_actions!, pointClaim.actionSpec), Int32Array.from([8, 0]));
+    const mapped = mapMacroActions(macroActionTable(mm!.components[0]!.macro_actions!, pointClaim.actionSpec), Int32Array.from([9, 0]));
     expect([...mapped.continuous]).toEqual([0, 0, 1, 0]);
     expect([...mapped.discrete]).toEqual([2, 1, 0, 0]);
   });
