@@ -9,9 +9,12 @@
 // reward thresholds, the final reward, the shipped .onnx driven alone (deterministic, `runPolicy`), and
 // each Mix & Match member's α per summary are written to <out>/runs/<arm>-<seed>.json as they finish;
 // `--report` (also run at the end) prints the table and writes <out>/mm-experiment.svg.
-// Run: npx tsx bench/mm-experiment.ts [--task basic] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
+// --task names the built-in environment (basic, 3dball, hybrid); --config the -mm YAML (default
+// config/<task>-mm.yaml); --metric the populations' ranking (mean_reward or evaluation, both arms);
+// --alpha-range the fresh members' α_K range of the mm-pbt arm. Negative thresholds: --thresholds=-1.2,0.
+// Run: npx tsx bench/mm-experiment.ts [--task basic] [--config FILE] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
 //        [--max-steps 5000] [--summary-freq 500] [--population 4] [--thresholds 0.5,0.7] [--parallel 2]
-//        [--out bench-results/mm-experiment] [--report]
+//        [--metric mean_reward] [--alpha-range 0,0.4] [--pbt-episodes 20] [--out bench-results/mm-experiment] [--report]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
