@@ -96,9 +96,10 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
   const lefts = [60, 490];
   const maxStep = Math.max(1, ...runs.map((r) => r.maxSteps));
   const rewards = runs.flatMap((r) => bestCurve(r).map(([, v]) => v));
-  // Rounded out to quarters so the tick labels read 0.25, 0.50, ...
-  const yMin = Math.floor(Math.min(0, ...rewards) * 4) / 4;
-  const yMax = Math.ceil(Math.max(1, ...rewards) * 4) / 4;
+  // Rounded out to a tick step (0.25 for rewards within a few units, else 1 or more) so the labels read evenly.
+  const tick = tickStep(Math.max(1, ...rewards) - Math.min(0, ...rewards));
+  const yMin = Math.floor(Math.min(0, ...rewards) / tick) * tick;
+  const yMax = Math.ceil(Math.max(1, ...rewards) / tick) * tick;
   const sx = (left: number) => (s: number) => left + (s / maxStep) * panel.w;
   const sy = (lo: number, hi: number) => (v: number) => panel.top + panel.h - ((v - lo) / (hi - lo)) * panel.h;
   const path = (pts: readonly [number, number][], x: (s: number) => number, y: (v: number) => number): string =>
@@ -108,12 +109,12 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13">Mix &amp; Match experiment on ${escapeXml(title)} (populations: best member at each summary)</text>`,
   ];
-  const axes = (left: number, label: string, lo: number, hi: number, yLabel: string): void => {
+  const axes = (left: number, label: string, lo: number, hi: number, yLabel: string, step = 0.25): void => {
     const x = sx(left);
     const y = sy(lo, hi);
     out.push(`<rect x="${left}" y="${panel.top}" width="${panel.w}" height="${panel.h}" fill="none" stroke="#999"/>`);
     out.push(`<text x="${left + panel.w / 2}" y="${panel.top - 8}" text-anchor="middle">${escapeXml(label)}</text>`);
-    const yTicks = Math.round((hi - lo) * 4);
+    const yTicks = Math.round((hi - lo) / step);
     for (let i = 0; i <= 4; i++) {
       const s = (maxStep * i) / 4;
       out.push(`<text x="${x(s).toFixed(1)}" y="${panel.top + panel.h + 14}" text-anchor="middle">${Math.round(s).toLocaleString("en-US")}</text>`);
@@ -126,7 +127,7 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
     out.push(`<text x="${left - 40}" y="${panel.top + panel.h / 2}" text-anchor="middle" transform="rotate(-90 ${left - 40} ${panel.top + panel.h / 2})">${escapeXml(yLabel)}</text>`);
   };
   // Left: rewards.
-  axes(lefts[0]!, "Mean reward", yMin, yMax, "mean reward");
+  axes(lefts[0]!, "Mean reward", yMin, yMax, "mean reward", tick);
   const x0 = sx(lefts[0]!);
   const y0 = sy(yMin, yMax);
   for (const t of thresholds) out.push(`<line x1="${lefts[0]}" x2="${lefts[0]! + panel.w}" y1="${y0(t).toFixed(1)}" y2="${y0(t).toFixed(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
@@ -165,6 +166,12 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
   out.push(`<text x="${lefts[1]! + 8}" y="${panel.top + 14}">${escapeXml(`${mm.length} run(s); one line per member; dash pattern = seed`)}</text>`);
   out.push("</svg>");
   return out.join("\n") + "\n";
+}
+
+/** A tick step giving at most about 12 ticks over `span`: 0.25, 0.5, 1, 2, 5, ... */
+function tickStep(span: number): number {
+  for (const step of [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100]) if (span / step <= 12) return step;
+  return 10 ** Math.ceil(Math.log10(span / 10));
 }
 
 function escapeXml(s: string): string {

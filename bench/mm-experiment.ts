@@ -9,9 +9,12 @@
 // reward thresholds, the final reward, the shipped .onnx driven alone (deterministic, `runPolicy`), and
 // each Mix & Match member's α per summary are written to <out>/runs/<arm>-<seed>.json as they finish;
 // `--report` (also run at the end) prints the table and writes <out>/mm-experiment.svg.
-// Run: npx tsx bench/mm-experiment.ts [--task basic] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
+// --task names the built-in environment (basic, 3dball, hybrid); --config the -mm YAML (default
+// config/<task>-mm.yaml); --metric the populations' ranking (mean_reward or evaluation, both arms);
+// --alpha-range the fresh members' α_K range of the mm-pbt arm. Negative thresholds: --thresholds=-1.2,0.
+// Run: npx tsx bench/mm-experiment.ts [--task basic] [--config FILE] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
 //        [--max-steps 5000] [--summary-freq 500] [--population 4] [--thresholds 0.5,0.7] [--parallel 2]
-//        [--out bench-results/mm-experiment] [--report]
+//        [--metric mean_reward] [--alpha-range 0,0.4] [--pbt-episodes 20] [--out bench-results/mm-experiment] [--report]
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -23,12 +26,16 @@ import { experimentSvg, experimentTable, type ArmRun } from "./mm-experiment-rep
 const { values: args } = parseArgs({
   options: {
     task: { type: "string", default: "basic" },
+    config: { type: "string" },
     seeds: { type: "string", default: "1,2,3" },
     arms: { type: "string", default: "target,simple,pbt,mm-pbt" },
     "max-steps": { type: "string", default: "5000" },
     "summary-freq": { type: "string", default: "500" },
     population: { type: "string", default: "4" },
     thresholds: { type: "string", default: "0.5,0.7" },
+    metric: { type: "string", default: "mean_reward" },
+    "alpha-range": { type: "string", default: "0,0.4" },
+    "pbt-episodes": { type: "string", default: "20" },
     parallel: { type: "string", default: "2" },
     episodes: { type: "string", default: "20" },
     out: { type: "string", default: "bench-results/mm-experiment" },
@@ -42,11 +49,28 @@ const maxSteps = Number(args["max-steps"]);
 const summaryFreq = Number(args["summary-freq"]);
 const population = Number(args.population);
 const thresholds = args.thresholds.split(",").map(Number);
+// The populations' ranking: the members' recent training reward (mean_reward; for Mix & Match the
+// mixture's), or the snapshot alone in deterministic evaluation episodes (evaluation; for Mix &
+// Match the target component). Both population arms use the same metric.
+const metric = args.metric;
+if (metric !== "mean_reward" && metric !== "evaluation") throw new Error(`--metric: mean_reward or evaluation, got ${metric}`);
+const [alphaMin, alphaMax] = args["alpha-range"].split(",").map(Number);
 const out = path.resolve(args.out);
 const runsDir = path.join(out, "runs");
-const behaviorOf: Record<string, string> = { basic: "Basic", "3dball": "3DBall" };
+const behaviorOf: Record<string, string> = { basic: "Basic", "3dball": "3DBall", hybrid: "PointClaim" };
 const behavior = behaviorOf[task] ?? task;
-const mmConfig = path.join(ROOT, "config", `${task}-mm.yaml`);
+const mmConfig = path.resolve(args.config ?? path.join(ROOT, "config", `${task}-mm.yaml`));
+
+/** The YAML without the behavior's `mix_and_match:` block (its lines down to the next key as shallow or shallower). */
+function withoutMixAndMatch(text: string): string {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^\s*mix_and_match:/.test(l));
+  if (start < 0) return text;
+  const indent = lines[start]!.search(/\S/);
+  let end = start + 1;
+  while (end < lines.length && (lines[end]!.trim() === "" || lines[end]!.search(/\S/) > indent)) end++;
+  return [...lines.slice(0, start), ...lines.slice(end)].join("\n");
+}
 
 /** The -mm config with the run's budget, and the arm's changes (no mix_and_match; α fixed; a pbt: section). */
 function armYaml(arm: string): string {
@@ -54,8 +78,7 @@ function armYaml(arm: string): string {
     .replace(/max_steps: \d+/, `max_steps: ${maxSteps}`)
     .replace(/summary_freq: \d+/, `summary_freq: ${summaryFreq}`)
     .replace(/keep_checkpoints: \d+/, `keep_checkpoints: 1\n    checkpoint_interval: ${maxSteps * 10}`);
-  const mix = text.indexOf("    mix_and_match:");
-  if (arm === "target" || arm === "pbt") text = text.slice(0, mix); // the behavior's own network alone
+  if (arm === "target" || arm === "pbt") text = withoutMixAndMatch(text); // the behavior's own network alone
   if (arm === "simple") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
   if (arm === "mm-pbt") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
   if (arm === "pbt" || arm === "mm-pbt") {
@@ -65,12 +88,13 @@ function armYaml(arm: string): string {
       `  population_size: ${population}`,
       `  ready: ${ready}`,
       `  burn_in: ${2 * ready}`,
-      "  episodes: 20",
+      `  episodes: ${args["pbt-episodes"]}`,
+      `  metric: ${metric}`,
       "  relative_margin: 0.05",
       "  significance: 0.05",
       "  explore:",
       "    learning_rate: {distribution: log_uniform, min: 1.0e-4, max: 1.0e-3}",
-      ...(arm === "mm-pbt" ? ["    mix_and_match_alpha: {min: 0.0, max: 0.4}"] : []),
+      ...(arm === "mm-pbt" ? [`    mix_and_match_alpha: {min: ${alphaMin}, max: ${alphaMax}}`] : []),
       "",
     ].join("\n");
   }

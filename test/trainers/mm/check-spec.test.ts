@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/config/errors.js";
-import { parseRunOptions } from "../../../src/config/run-options.js";
+import { loadRunOptions, parseRunOptions } from "../../../src/config/run-options.js";
+import { hybridPoint } from "../../../src/emulator/environments/hybrid-point.js";
 import { ActionSpec, ObservationType, type BehaviorSpec } from "../../../src/env/behavior-spec.js";
+import { macroActionTable, mapMacroActions } from "../../../src/trainers/mm/action-mapping.js";
 import { checkMixAndMatchAgainstSpec } from "../../../src/trainers/mm/check-spec.js";
 
 const spec = (actionSpec: ActionSpec, ...shapes: number[][]): BehaviorSpec => ({
@@ -54,5 +56,17 @@ describe("mix_and_match against the behavior spec", () => {
       "mm.yaml:6: behaviors.B.mix_and_match.components[0].observations[1]: observation 8 does not exist: behavior B has 8 vector observation value(s) (indices 0..7)",
     );
     expect(errorOf("        - {}\n        - {}\n", spec(ActionSpec.continuous(2), [3, 36, 36]))).toContain("Mix & Match is implemented for vector observations only");
+  });
+
+  it("config/hybrid-mm.yaml names builtin:hybrid's behavior and its macro-actions set thrust, brake and claim", () => {
+    const pointClaim = hybridPoint.behaviors[0]!;
+    const mm = loadRunOptions("config/hybrid-mm.yaml").behaviors.get(pointClaim.name)?.mix_and_match;
+    expect(mm).toBeDefined();
+    const target = spec(pointClaim.actionSpec, ...pointClaim.sensors.map((s) => [...s.shape]));
+    expect(() => checkMixAndMatchAgainstSpec(mm!, pointClaim.name, target)).not.toThrow();
+    // The last macro-action: no thrust, hard brake (branch 0 = 2), claim (branch 1 = 1); the first: thrust +x, no brake, no claim.
+    const mapped = mapMacroActions(macroActionTable(mm!.components[0]!.macro_actions!, pointClaim.actionSpec), Int32Array.from([9, 0]));
+    expect([...mapped.continuous]).toEqual([0, 0, 1, 0]);
+    expect([...mapped.discrete]).toEqual([2, 1, 0, 0]);
   });
 });
