@@ -1,4 +1,6 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { BUILTIN_ENVIRONMENTS } from "../../src/emulator/environments/registry.js";
 import { EnvironmentParameterManager } from "../../src/config/environment-parameter-manager.js";
 import { behaviorSettings, loadRunOptions } from "../../src/config/run-options.js";
 import { createMemoryLogger } from "../../src/util/logger.js";
@@ -52,10 +54,19 @@ describe("shipped configs", () => {
     expect(s.time_horizon).toBe(5);
   });
 
-  it("config/hybrid.yaml is a SAC config for behavior Hybrid", () => {
+  it("config/hybrid.yaml is a SAC config for builtin:hybrid's behavior PointClaim", () => {
     const o = loadRunOptions("config/hybrid.yaml");
-    expect([...o.behaviors.keys()]).toEqual(["Hybrid"]);
-    expect(o.behaviors.get("Hybrid")!.trainer_type).toBe("sac");
+    expect([...o.behaviors.keys()]).toEqual(["PointClaim"]);
+    expect(o.behaviors.get("PointClaim")!.trainer_type).toBe("sac");
+  });
+
+  // A config named after a built-in environment must name that environment's behaviors: otherwise
+  // `learn config/X.yaml --env builtin:X` stops at once ("behavior ... has not been specified").
+  it.each(readdirSync("config").filter((f) => f.endsWith(".yaml")))("config/%s names behaviors of its built-in environment", (file) => {
+    const env = Object.keys(BUILTIN_ENVIRONMENTS).find((name) => file.startsWith(name));
+    expect(env, `no built-in environment for ${file}`).toBeDefined();
+    const known = BUILTIN_ENVIRONMENTS[env!]!.behaviors.map((b) => b.name);
+    for (const name of loadRunOptions(`config/${file}`).behaviors.keys()) expect(known).toContain(name);
   });
 
   it("config/3dball_randomize.yaml has mass/scale samplers and a gravity curriculum", () => {
