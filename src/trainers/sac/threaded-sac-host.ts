@@ -32,6 +32,11 @@ export class ThreadedSacHost {
     return ThreadedSacHost.shared;
   }
 
+  /** The process's host while an engine uses it (null otherwise). */
+  static get running(): ThreadedSacHost | null {
+    return ThreadedSacHost.shared;
+  }
+
   /** Engines using this host now. */
   get engineCount(): number {
     return this.engines.size;
