@@ -10,7 +10,10 @@
 // Layouts (--layouts, each size above 1 runs in each): "own", every member its own emulator
 // process; "shared", the whole population in one emulator of num_areas x N areas, its agents split
 // between the members by agent id (pbt.members_per_environment: N).
-// Run: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--verbose]
+// --threaded sets the trainer setting `threaded: true` in every arm, the population of 1 included
+// (so the ratio compares like with like): the members' updates run in one worker thread while the
+// trainer's thread steps the environments (src/trainers/sac/threaded-sac-engine.ts).
+// Run: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--threaded] [--verbose]
 // --redis: the population across 1, 2, 4 worker processes against in-process (bench/pbt-redis.ts).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -26,7 +29,7 @@ import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger } from "../src/util/logger.js";
 
 const USAGE =
-  "usage: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--verbose]\n" +
+  "usage: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--threaded] [--verbose]\n" +
   "       npx tsx bench/pbt.ts --redis [--workers 1,2,4] [--population 4] [--steps-per-member 2400] [--segment-steps 600] [--seed 1] (needs redis-server on PATH)";
 
 function parseFlags() {
@@ -38,6 +41,7 @@ function parseFlags() {
         layouts: { type: "string", default: "own,shared" },
         seed: { type: "string", default: "1" },
         exploit: { type: "boolean", default: false },
+        threaded: { type: "boolean", default: false },
         verbose: { type: "boolean", default: false },
         redis: { type: "boolean", default: false },
         workers: { type: "string", default: "1,2,4" },
@@ -153,6 +157,7 @@ async function runSize(size: number, layout: Layout): Promise<SizeResult> {
     b.max_steps = steps;
     b.summary_freq = Math.max(1000, Math.floor(steps / 4));
     b.checkpoint_interval = 10_000_000; // checkpoints are not part of the measurement
+    b.threaded = flags.threaded;
   }
   if (options.pbt !== null) {
     const pbt = { ...options.pbt, population_size: size, members_per_environment: layout === "shared" ? size : 1 };
@@ -181,7 +186,7 @@ async function runSize(size: number, layout: Layout): Promise<SizeResult> {
 const backend = await initBackend("auto");
 console.log(`mlagents-ts population benchmark — backend ${backend.name}, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})`);
 console.log(
-  `builtin:3dball, ${steps} agent steps per member, layouts ${layouts.join(", ")} (own: an emulator per member; shared: one emulator of num_areas x N), seed ${seed}, exploits ${flags.exploit ? "on (config's ready/burn_in)" : "off (ready > budget)"}`,
+  `builtin:3dball, ${steps} agent steps per member, layouts ${layouts.join(", ")} (own: an emulator per member; shared: one emulator of num_areas x N), seed ${seed}, exploits ${flags.exploit ? "on (config's ready/burn_in)" : "off (ready > budget)"}, threaded: ${flags.threaded}`,
 );
 console.log(`load average at start: ${load()}`);
 

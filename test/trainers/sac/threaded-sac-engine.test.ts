@@ -12,8 +12,11 @@ import { createSacEngine, createTrainerModel } from "../../../src/trainers/sac/s
 import type { SacEngine, UpdateLosses } from "../../../src/trainers/sac/sac-engine.js";
 import { MAX_UPDATES_IN_FLIGHT, ThreadedSacEngine } from "../../../src/trainers/sac/threaded-sac-engine.js";
 import { ThreadedSacHost } from "../../../src/trainers/sac/threaded-sac-host.js";
+import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
+import { Tags } from "../../../src/trainers/stats/trainer-summary.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { makeSpec, randomBatch, sacSettings, vectorCases } from "./helpers.js";
+import { Env, envSpec, settings as trainerSettings } from "./trainer-helpers.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -146,6 +149,54 @@ describe("threaded engine driven asynchronously", () => {
     sync.update(batch);
     threaded.update(batch);
     expect(threaded.getState()).toStrictEqual(sync.getState());
+  });
+});
+
+describe("a SacTrainer with threaded: true", () => {
+  const spec = envSpec(2);
+  const base = trainerSettings({ batch_size: 8, steps_per_update: 2 });
+  const trainer = (threaded: boolean): SacTrainer => {
+    const t = new SacTrainer({ behaviorName: "Ball", spec, settings: { ...base, threaded }, seed: 5 });
+    made.push(t);
+    return t;
+  };
+  const stepOnce = (t: SacTrainer, env: Env): ReturnType<SacTrainer["act"]> => {
+    const { decision, terminal } = env.next();
+    t.observe(decision, terminal);
+    const actions = t.act(decision);
+    t.maybeUpdate();
+    return actions;
+  };
+
+  it("drained after every step, equals the plain trainer: actions, summaries with their losses, state", () => {
+    const plain = trainer(false);
+    const threaded = trainer(true);
+    expect(threaded.updateModel).toBeInstanceOf(ThreadedSacEngine);
+    const envs = [new Env(4, 5), new Env(4, 5)];
+    for (let k = 1; k <= 30; k++) {
+      expect(stepOnce(threaded, envs[1]!)).toStrictEqual(stepOnce(plain, envs[0]!));
+      threaded.getState(); // waits for the worker: the next action uses the newest weights, as in the plain trainer
+      if (k % 15 === 0) {
+        const summary = plain.summary();
+        expect(summary.values[Tags.q1Loss]).toBeDefined();
+        expect(threaded.summary()).toStrictEqual(summary);
+      }
+    }
+    expect(plain.updateStepCount).toBeGreaterThan(40);
+    expect(threaded.getState()).toStrictEqual(plain.getState());
+  });
+
+  it("not drained, the updates keep the schedule and a summary holds the losses of every update queued before it", () => {
+    const threaded = trainer(true);
+    const env = new Env(4, 5);
+    for (let k = 0; k < 30; k++) stepOnce(threaded, env);
+    const model = threaded.updateModel as ThreadedSacEngine;
+    expect(model.queuedUpdates).toBeLessThanOrEqual(MAX_UPDATES_IN_FLIGHT);
+    const summary = threaded.summary();
+    for (const tag of [Tags.q1Loss, Tags.q2Loss, Tags.policyLoss, Tags.entropy]) expect(Number.isFinite(summary.values[tag])).toBe(true);
+    expect(model.queuedUpdates).toBe(0);
+    expect(model.takeLosses(false)).toStrictEqual([]); // nothing left for the next summary
+    expect(model.updateCount).toBe(threaded.updateStepCount - 1);
   });
 });
 
