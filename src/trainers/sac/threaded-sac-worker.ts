@@ -1,8 +1,9 @@
 // Worker-thread side of the threaded SAC engines (threaded-sac-host.ts): one WebAssembly backend and
 // the fast engines (fast-engine.ts) of every threaded trainer of the process, a population's members
-// included, each under the id its trainer-side engine gave it. Requests arrive in one FIFO port and
-// run one after another: an update is answered by its losses and the actor's new weights, a call
-// by its result; since a call runs after every update queued before it, its answer is drained.
+// included, each under the id its trainer-side engine gave it. Requests arrive in batches on one
+// FIFO port and run one after another: an update is answered by its losses and the actor's new
+// weights, a call by its result, all answers of a batch in one message; since a call runs after
+// every update queued before it, its answer is drained.
 
 import { parentPort, workerData } from "node:worker_threads";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
@@ -40,8 +41,11 @@ const engines = new Map<number, FastSacEngine>();
 /** Engines whose update threw: their state is unknown, so every later request is refused. */
 const broken = new Map<number, string>();
 
+/** Answers of the batch being handled, sent together when it is done. */
+let answers: ThreadedAnswer[] = [];
+
 function post(answer: ThreadedAnswer): void {
-  linkPost(link, answer, answer.kind === "updated" ? [answer.actor.buffer as ArrayBuffer] : []);
+  answers.push(answer);
 }
 
 function engineOf(id: number): FastSacEngine {
@@ -116,7 +120,7 @@ try {
   failure = `the WebAssembly backend failed to start in the worker: ${(e as Error).message}`;
 }
 
-link.port.on("message", (m: ThreadedRequest) => {
+function handleChecked(m: ThreadedRequest): void {
   if (failure !== null) {
     if (m.op === "create" || m.op === "call") post({ kind: "reply", id: m.id, error: failure });
     return;
@@ -127,5 +131,12 @@ link.port.on("message", (m: ThreadedRequest) => {
     if (m.op === "create") post({ kind: "reply", id: m.id, error: (error as Error).message });
     else throw error;
   }
+}
+
+link.port.on("message", (batch: ThreadedRequest[]) => {
+  for (const m of batch) handleChecked(m);
+  const sent = answers;
+  answers = [];
+  linkPost(link, sent, sent.flatMap((a) => (a.kind === "updated" ? [a.actor.buffer as ArrayBuffer] : [])));
 });
 parentPort?.unref();
