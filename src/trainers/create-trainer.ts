@@ -11,5 +11,8 @@ export function createTrainer(options: SacTrainerOptions): Trainer<SacTrainerSta
   if (options.settings.mix_and_match === undefined) return new SacTrainer(options);
   // Mix & Match trains on the tape engine in this thread; other model factories (the WebGPU workers) do not know it.
   if (options.deps !== undefined) throw new MixAndMatchUnsupportedError(options.behaviorName, "a model other than the tape engine (--device gpu)");
+  if (options.settings.threaded && options.training !== false) {
+    options.logger?.info(`Behavior ${options.behaviorName}: threaded: true is not used (Mix & Match trains on the tape engine, whose TensorFlow.js backend belongs to the trainer's thread); its updates run between environment steps.`);
+  }
   return new MmTrainer(options);
 }

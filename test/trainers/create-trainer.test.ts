@@ -6,6 +6,7 @@ import { MixAndMatchUnsupportedError } from "../../src/trainers/mm/errors.js";
 import { MmTrainer } from "../../src/trainers/mm/mm-trainer.js";
 import { defaultSacDeps, SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../../src/trainers/trainer.js";
+import { createMemoryLogger } from "../../src/util/logger.js";
 import { makeSpec } from "./sac/helpers.js";
 
 beforeAll(async () => {
@@ -25,6 +26,16 @@ describe("createTrainer", () => {
     made.push(sac, mm);
     expect(sac).toBeInstanceOf(SacTrainer);
     expect(mm).toBeInstanceOf(MmTrainer);
+  });
+
+  it("threaded: true with Mix & Match (tape engine) says in one line that it is not used, and trains in this thread", () => {
+    const logger = createMemoryLogger("info");
+    const mm = createTrainer({ behaviorName: "B", spec, settings: settingsOf("    threaded: true\n    mix_and_match:\n      components: [{}, {}]\n"), seed: 1, logger });
+    made.push(mm);
+    expect(mm).toBeInstanceOf(MmTrainer);
+    expect(logger.lines.filter((l) => l.includes("threaded"))).toEqual([
+      "[INFO] Behavior B: threaded: true is not used (Mix & Match trains on the tape engine, whose TensorFlow.js backend belongs to the trainer's thread); its updates run between environment steps.",
+    ]);
   });
 
   it("refuses Mix & Match with another model factory (the WebGPU workers)", () => {

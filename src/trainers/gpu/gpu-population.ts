@@ -30,7 +30,7 @@ export class GpuPopulation {
   private closed = false;
 
   constructor(allowSoftwareGpu: boolean) {
-    const data: Omit<GpuPopulationWorkerData, "port" | "flag" | "entry"> = { allowSoftwareGpu };
+    const data: Omit<GpuPopulationWorkerData, "port" | "flag" | "entry" | "name"> = { allowSoftwareGpu };
     this.worker = new BlockingWorker(new URL("./gpu-population-worker.ts", import.meta.url), data, "GPU population worker");
   }
 

@@ -1,18 +1,17 @@
 // Worker-thread side of GpuWorkerSacModel: owns the WebGPU backend and one GpuSacEngine, answers one
-// request at a time on its MessagePort and wakes the blocked caller through the shared flag.
+// request at a time through its WorkerLink (worker-link.ts), which wakes the blocked caller.
 // The caller blocks (Atomics.wait) while this thread's event loop runs Dawn's read-backs, which is
 // what makes a synchronous engine possible on a backend that only reads asynchronously.
 
-import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
 import { ActionSpec, type BehaviorSpec } from "../../env/behavior-spec.js";
 import type { AsyncSacEngine } from "../sac/sac-engine.js";
 import { initBackend } from "../backend.js";
+import { linkPost, type WorkerLinkData } from "../common/worker-link.js";
 import { GpuSacEngine } from "./gpu-sac-engine.js";
 
 export interface GpuWorkerInit {
-  readonly port: MessagePort;
-  readonly flag: SharedArrayBuffer;
   readonly spec: { observationSpecs: BehaviorSpec["observationSpecs"]; continuousSize: number; branches: number[] };
   readonly settings: TrainerSettings;
   readonly seed: number;
@@ -25,13 +24,10 @@ export interface GpuWorkerRequest {
   readonly args: unknown[];
 }
 
-const init = workerData as GpuWorkerInit;
-const flag = new Int32Array(init.flag);
+const init = workerData as GpuWorkerInit & WorkerLinkData;
 
 function reply(message: { result?: unknown; error?: string }): void {
-  init.port.postMessage(message);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
+  linkPost(init, message);
 }
 
 let engine: GpuSacEngine | null = null;

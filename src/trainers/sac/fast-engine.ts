@@ -8,12 +8,20 @@ import type { TransitionBatch } from "../common/transition.js";
 import { SacStateError } from "./errors.js";
 import { FastSac, type FastUpdateInput } from "./fast-sac.js";
 import { policyForward } from "./fast-policy.js";
-import type { MaskData, SacCommon } from "./sac-common.js";
+import type { MaskData, SacCommon, UpdateBatch, UpdateNoise } from "./sac-common.js";
 import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, StepStatistics, UpdateLosses } from "./sac-engine.js";
 import { actorSnapshot } from "./sac-snapshot.js";
 import { stateTensor, type SacHyperparameters, type SacState, type TensorData } from "./sac-state.js";
 import { gaussianConstant, LOG_SIGMA_MAX, LOG_SIGMA_MIN } from "./squashed-gaussian.js";
 import { createNetworks } from "./networks.js";
+
+/** An update after drawUpdate: the minibatch without observations, the normalized inputs at s and s', and the noise. */
+export interface DrawnUpdate {
+  readonly batch: UpdateBatch;
+  readonly x: Float32Array;
+  readonly x2: Float32Array;
+  readonly noise: UpdateNoise;
+}
 
 export class FastSacEngine implements SacEngine {
   private readonly fast: FastSac;
@@ -89,7 +97,32 @@ export class FastSacEngine implements SacEngine {
   }
 
   update(batch: TransitionBatch): UpdateLosses {
-    return this.finishUpdate(this.fast.update(this.prepareUpdate(batch)));
+    return this.applyUpdate(this.drawUpdate(batch));
+  }
+
+  /**
+   * The part of an update that reads this engine's noise stream and normalizers, taken when the
+   * update is asked for; applyUpdate does the rest. The threaded engine (threaded-sac-engine.ts)
+   * draws on the trainer's thread and applies in its worker, so the stream keeps this order.
+   */
+  drawUpdate(batch: TransitionBatch): DrawnUpdate {
+    const n = batch.length;
+    const { obs: _obs, nextObs: _nextObs, ...rest } = batch;
+    return { batch: rest, x: this.common.normalizedInputs(batch.obs, n), x2: this.common.normalizedInputs(batch.nextObs, n), noise: this.common.updateNoise(n) };
+  }
+
+  /** The gradient update of a drawn minibatch, with the hyperparameters and entropy coefficients this engine has now. */
+  applyUpdate(drawn: DrawnUpdate): UpdateLosses {
+    return this.finishUpdate(this.fast.update(this.inputsFor(drawn)));
+  }
+
+  /** The actor's parameters, one flat copy (the threaded engine's acting replica takes them). */
+  readActor(): Float32Array {
+    return this.fast.readGroup(this.fast.actor);
+  }
+
+  writeActor(params: Float32Array): void {
+    this.fast.writeGroup(this.fast.actor, params);
   }
 
   /** The network layout as a string: engines with equal keys can be stacked (batched-fast-sac.ts; normalization may differ). */
@@ -105,14 +138,19 @@ export class FastSacEngine implements SacEngine {
 
   /** The core's input for `batch`: draws the update's noise from this engine's RNG, as update does. */
   prepareUpdate(batch: TransitionBatch): FastUpdateInput {
-    const c = this.common.updateConstants(batch);
+    return this.inputsFor(this.drawUpdate(batch));
+  }
+
+  private inputsFor(drawn: DrawnUpdate): FastUpdateInput {
+    const { batch } = drawn;
+    const c = this.common.updateConstants(batch, drawn.noise);
     const n = c.n;
     const A = this.common.layout.continuousSize;
     const hp = this.common.hyperparameters;
     return {
       n,
-      x: this.common.normalizedInputs(batch.obs, n),
-      x2: this.common.normalizedInputs(batch.nextObs, n),
+      x: drawn.x,
+      x2: drawn.x2,
       taken: A > 0 ? batch.continuousActions.subarray(0, n * A) : null,
       oneHot: c.oneHot,
       rewards: batch.rewards,

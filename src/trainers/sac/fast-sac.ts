@@ -251,6 +251,20 @@ export class FastSac {
     return out;
   }
 
+  /** A copy of one group's parameters, flat in its entries' order. */
+  readGroup(g: Group): Float32Array {
+    this.gemm.sync();
+    return g.params.view.slice(0, g.size);
+  }
+
+  /** Overwrites one group's parameters with a flat copy from readGroup (of an engine with this layout). */
+  writeGroup(g: Group, params: Float32Array): void {
+    if (params.length !== g.size) throw new RangeError(`${params.length} parameters for a group of ${g.size}`);
+    this.gemm.sync();
+    g.params.view.set(params);
+    g.stamp.version++;
+  }
+
   /** Writes one parameter; false if the key is not ours. */
   writeTensor(key: string, data: Float32Array): boolean {
     this.gemm.sync();

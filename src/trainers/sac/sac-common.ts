@@ -34,6 +34,15 @@ export interface UpdateConstants {
   readonly oneHot: Float32Array | null;
 }
 
+/** The reparameterization noise of one update, [n * A] each (null without continuous actions). */
+export interface UpdateNoise {
+  readonly epsNext: Float32Array | null;
+  readonly eps: Float32Array | null;
+}
+
+/** What an update reads from a minibatch besides the observations. */
+export type UpdateBatch = Omit<TransitionBatch, "obs" | "nextObs">;
+
 /** ML-Agents' target-entropy scales: continuous -1.0 * |A|, discrete 0.2 * ln(branch size). */
 export const CONTINUOUS_TARGET_ENTROPY_SCALE = 1.0;
 export const DISCRETE_TARGET_ENTROPY_SCALE = 0.2;
@@ -184,13 +193,22 @@ export class SacCommon {
     return out;
   }
 
-  /** Noise, masks, discounts and one-hot actions of an update, drawn in a fixed order. */
-  updateConstants(batch: TransitionBatch): UpdateConstants {
-    const n = batch.length;
+  /** An update's reparameterization noise for n rows, drawn from the engine's stream: at s' first, then at s. */
+  updateNoise(n: number): UpdateNoise {
     const A = this.layout.continuousSize;
-    const S = this.total;
     const epsNext = A > 0 ? this.rng.fillNormal(new Float32Array(n * A)) : null;
     const eps = A > 0 ? this.rng.fillNormal(new Float32Array(n * A)) : null;
+    return { epsNext, eps };
+  }
+
+  /**
+   * Noise, masks, discounts and one-hot actions of an update, drawn in a fixed order. `noise` is
+   * drawn here unless given (the threaded engine draws it on the trainer's thread: threaded-sac-engine.ts).
+   */
+  updateConstants(batch: UpdateBatch, noise: UpdateNoise = this.updateNoise(batch.length)): UpdateConstants {
+    const n = batch.length;
+    const S = this.total;
+    const { epsNext, eps } = noise;
     const discount = new Float32Array(n);
     for (let i = 0; i < n; i++) discount[i] = this.hyperparameters.gamma * (1 - batch.dones[i]);
     return {

@@ -3,7 +3,9 @@
 // engine (fast-engine.ts) runs the same equations with hand-written backward passes in the
 // WebAssembly backend's memory; the GPU engine (src/trainers/gpu/gpu-sac-engine.ts) is the tape
 // engine on WebGPU, whose reads are awaited (AsyncSacEngine), served to the synchronous trainer
-// from a worker thread (gpu-worker-sac-model.ts). sac-model.ts chooses one of them once.
+// from a worker thread (gpu-worker-sac-model.ts). sac-model.ts chooses one of them once; with the
+// trainer setting `threaded: true` the fast engine's updates run in a worker thread while the
+// trainer acts (threaded-sac-engine.ts: QueuedSacEngine).
 
 import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
@@ -95,4 +97,19 @@ export interface AsyncSacEngine extends Omit<SacEngine, ReadingMember> {
   update(batch: TransitionBatch): Promise<UpdateLosses>;
   getState(): Promise<SacState>;
   snapshot(): Promise<ActorSnapshot>;
+}
+
+/**
+ * SacEngine whose updates run later, in order, in a worker thread (threaded-sac-engine.ts): update
+ * queues the minibatch and returns null, and its losses come from takeLosses once the worker ran
+ * it. Acting uses the newest weights the worker has published. Every reading call (getState,
+ * snapshot, alphas, updateCount) first waits for the queued updates, so it sees what a synchronous
+ * engine would after the same calls; setHyperparameters is queued in order with the updates.
+ */
+export interface QueuedSacEngine extends Omit<SacEngine, "update"> {
+  update(batch: TransitionBatch): null;
+  /** Losses of the updates the worker finished since the last call, in order; `wait`: all queued ones. */
+  takeLosses(wait: boolean): UpdateLosses[];
+  /** Waits until every queued update has run and its weights act. */
+  drain(): void;
 }

@@ -7,6 +7,9 @@
 //     with vector observations (it has no convolution);
 //   tape (tape-engine.ts): every other case, and the reference the fast one is checked against.
 // SacModel is that choice behind one object, for code that constructs a model directly.
+// A trainer's model (createTrainerModel) honours the trainer setting `threaded: true` where the
+// fast engine runs: its updates then run in a worker thread (threaded-sac-engine.ts); elsewhere
+// one info line says why not.
 
 import * as tf from "@tensorflow/tfjs-core";
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
@@ -20,9 +23,11 @@ import { FastSacEngine } from "./fast-engine.js";
 import { missingWasmInternals } from "./gemm.js";
 import { isVisual } from "./networks.js";
 import { SacCommon } from "./sac-common.js";
-import type { ActionBatch, EngineChoice, EngineHyperparameters, PolicyEvaluation, SacEngine, UpdateLosses } from "./sac-engine.js";
+import type { ActionBatch, EngineChoice, EngineHyperparameters, PolicyEvaluation, QueuedSacEngine, SacEngine, UpdateLosses } from "./sac-engine.js";
 import type { SacHyperparameters, SacState } from "./sac-state.js";
 import { TapeSacEngine } from "./tape-engine.js";
+import { ThreadedSacEngine } from "./threaded-sac-engine.js";
+import type { Logger } from "../../util/logger.js";
 
 export { serializeSacState, deserializeSacState } from "./sac-state.js";
 export type { SacState, SacHyperparameters } from "./sac-state.js";
@@ -68,6 +73,27 @@ export function createSacEngine(spec: BehaviorSpec, settings: TrainerSettings, s
     return new GpuWorkerSacModel(spec, settings, seed, options.allowSoftwareGpu ?? tf.getBackend() === "webgpu");
   }
   return engine === "fast" ? new FastSacEngine(common) : new TapeSacEngine(common);
+}
+
+/** Why `threaded: true` cannot move the updates of engine `engine` to a worker thread. */
+function threadedUnusedReason(engine: "tape" | "gpu", obsShapes: readonly (readonly number[])[]): string {
+  if (engine === "gpu") return "the gpu engine already runs in its own worker thread, which the trainer calls and waits for";
+  if (obsShapes.some(isVisual)) return "visual observations train on the tape engine, whose TensorFlow.js backend belongs to the trainer's thread";
+  return `the tape engine (backend ${tf.getBackend()}) runs on TensorFlow.js, whose backend belongs to the trainer's thread; the threaded update needs the fast engine (WebAssembly backend)`;
+}
+
+/**
+ * A trainer's model: createSacEngine's engine, or with `settings.threaded` the fast engine's
+ * updates in the process's worker thread (threaded-sac-engine.ts). Where the fast engine does not
+ * run, `threaded` is not used and `logger` gets one info line saying why.
+ */
+export function createTrainerModel(spec: BehaviorSpec, settings: TrainerSettings, seed: number, options: SacModelOptions = {}, logger?: Logger, label = "this behavior"): SacEngine | QueuedSacEngine {
+  if (!settings.threaded) return createSacEngine(spec, settings, seed, options);
+  const common = new SacCommon(spec, settings, seed);
+  const engine = resolveEngine(common.layout.obsShapes, options.engine);
+  if (engine === "fast") return new ThreadedSacEngine(common, spec, settings, seed);
+  logger?.info(`${label}: threaded: true is not used (${threadedUnusedReason(engine, common.layout.obsShapes)}); its updates run between environment steps.`);
+  return createSacEngine(spec, settings, seed, options);
 }
 
 /** The engine chosen by createSacEngine, behind one class: `new SacModel(spec, settings, seed, { engine })`. */

@@ -8,7 +8,8 @@ import type { EpisodeStatsState } from "../common/episode-stats.js";
 import type { ReplayBufferState } from "../common/replay-buffer.js";
 import type { TransitionBatch } from "../common/transition.js";
 import type { MutableHyperparameters } from "../hyperparameters.js";
-import { createSacEngine, type SacModelOptions } from "./sac-model.js";
+import type { Logger } from "../../util/logger.js";
+import { createTrainerModel, type SacModelOptions } from "./sac-model.js";
 import type { EngineHyperparameters, UpdateLosses } from "./sac-engine.js";
 import { deserializeSacState, serializeSacState, type SacState } from "./sac-state.js";
 
@@ -19,7 +20,10 @@ export interface SacModelLike {
   /** true: the replay buffer stores act()'s tags with each transition. */
   readonly tagged?: boolean;
   updateNormalizer(obs: readonly Float32Array[], n: number): void;
-  update(batch: TransitionBatch): UpdateLosses;
+  /** The update's losses, or null when the model queued it (threaded: true): they come from takeLosses. */
+  update(batch: TransitionBatch): UpdateLosses | null;
+  /** A queuing model's losses of the updates finished since the last call; `wait`: of every queued update. */
+  takeLosses?(wait: boolean): UpdateLosses[];
   /** The values the next update uses (learning rate, discount, Polyak tau, target entropies, initial alpha). */
   setHyperparameters(h: Partial<EngineHyperparameters>): void;
   getState(): unknown;
@@ -29,7 +33,8 @@ export interface SacModelLike {
 }
 
 export interface SacTrainerDeps {
-  createModel(spec: BehaviorSpec, settings: TrainerSettings, seed: number): SacModelLike;
+  /** `logger` and `label` (the behavior or member) for the model's notes, e.g. that `threaded` is not used. */
+  createModel(spec: BehaviorSpec, settings: TrainerSettings, seed: number, logger?: Logger, label?: string): SacModelLike;
   serializeModelState(state: unknown): Uint8Array;
   deserializeModelState(bytes: Uint8Array): unknown;
   /** `own` model state with the network weights and normalizers of `source` (optimizer state kept). */
@@ -49,7 +54,7 @@ function takeSacWeights(own: unknown, source: unknown): unknown {
 /** Dependencies whose models come from the engine factory with these options (`--device gpu`: engine "gpu"). */
 export function sacDeps(options: SacModelOptions = {}): SacTrainerDeps {
   return {
-    createModel: (spec, settings, seed) => createSacEngine(spec, settings, seed, options),
+    createModel: (spec, settings, seed, logger, label) => createTrainerModel(spec, settings, seed, options, logger, label),
     serializeModelState: (s) => serializeSacState(s as Parameters<typeof serializeSacState>[0]),
     deserializeModelState: (b) => deserializeSacState(b),
     takeWeights: takeSacWeights,

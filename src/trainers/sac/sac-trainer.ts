@@ -88,7 +88,9 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     this.logger = options.logger;
     this.hp = hyperparametersFromSettings(this.settings);
     validateHyperparameters(this.hp);
-    this.model = this.deps.createModel(options.spec, this.settings, options.seed);
+    // threaded: true only where updates run (not for --inference or an export).
+    const modelSettings = this.training ? this.settings : { ...this.settings, threaded: false };
+    this.model = this.deps.createModel(options.spec, modelSettings, options.seed, this.logger, `Behavior ${options.behaviorName}`);
     this.engineHp = new EngineHyperparameterSync(this.model, options.spec.actionSpec);
     this.buffer = new ReplayBuffer(replayLayout(this.spec, this.model.tagged === true), this.settings.hyperparameters.buffer_size);
     this.processor = new AgentProcessor(options.spec, options.behaviorName, this.episodes);
@@ -206,12 +208,21 @@ export class SacTrainer implements Trainer<SacTrainerState> {
     return this.rewardScaling.apply(this.buffer.sample(hp.batch_size, this.rng.uniform), this.strength());
   }
 
-  /** Records the losses of the update begun by beginDueUpdate and advances the schedule. */
-  completeUpdate(losses: UpdateLosses): void {
+  /**
+   * Advances the schedule past the update begun by beginDueUpdate and records its losses: now, or
+   * (null: a threaded model queued it) when the worker has run it, taken here as they arrive and
+   * all of them before a summary, so a summary holds the losses of the updates queued before it.
+   */
+  completeUpdate(losses: UpdateLosses | null): void {
     if (!this.updateInFlight) throw new Error(`${this.behaviorName}: completeUpdate without beginDueUpdate`);
     this.updateInFlight = false;
-    recordUpdateLosses(this.stats, losses);
+    if (losses !== null) recordUpdateLosses(this.stats, losses);
+    this.recordArrivedLosses(false);
     this.updateSteps += 1;
+  }
+
+  private recordArrivedLosses(wait: boolean): void {
+    for (const losses of this.model.takeLosses?.(wait) ?? []) recordUpdateLosses(this.stats, losses);
   }
 
   /** The model the updates run on (population-update.ts batches those of several trainers). */
@@ -316,6 +327,7 @@ export class SacTrainer implements Trainer<SacTrainerState> {
   }
 
   private buildSummary(step: number): TrainerSummary {
+    this.recordArrivedLosses(true);
     const episodes = this.episodes.drain();
     const values = this.stats.drain();
     if (this.training) values[Tags.learningRate] = this.learningRate();
