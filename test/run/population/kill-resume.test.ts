@@ -52,9 +52,12 @@ describe("pbt: kill -9 at random moments, then --resume", () => {
       // Each member that has a checkpoint on disk resumes from exactly it (a slow member may have none yet).
       const onDisk = await checkpointSteps(runDir);
       const child = cli([...base, ...(i > 0 ? ["--resume"] : [])]);
+      let pending = 0;
       if (saved) {
         // The population comes back exactly as the killed process last wrote it.
-        const line = (await child.waitFor(/PBT 3DBall: resuming the population \((.*); \d+ exploit\(s\) to finish\)\./, 120_000))[1]!;
+        const resumedLine = await child.waitFor(/PBT 3DBall: resuming the population \((.*); (\d+) exploit\(s\) to finish\)\./, 120_000);
+        const line = resumedLine[1]!;
+        pending = Number(resumedLine[2]);
         const expected = saved.map((m, k) => `${k}: step ${m.steps}, ready at ${m.lastReadyStep + 300}`).join("; ");
         expect(line, `seed ${seed}, resume ${i}`).toBe(expected);
         await child.waitFor(/Hyperparameters for behavior name 3DBall/, 120_000);
@@ -62,8 +65,10 @@ describe("pbt: kill -9 at random moments, then --resume", () => {
         expect(resumed).toEqual(onDisk.flatMap((step, k) => (step === null ? [] : [[k, step]])));
         expect(resumed.length).toBeGreaterThan(0);
       }
-      // Wait for an exploit of this process, then kill it at a random moment.
-      await child.waitFor(/PBT 3DBall: member \d .* loads member/, 240_000);
+      // Wait for a new exploit of this process, then kill it at a random moment. Exploits restored
+      // as pending are applied (and printed) first, but their lineage events were written before
+      // the kill, so only the exploit after them adds one.
+      await child.waitFor(new RegExp(`(?:[\\s\\S]*?PBT 3DBall: member \\d .* loads member){${pending + 1}}`), 240_000);
       if (i === kills) {
         child.proc.kill("SIGINT");
         const exit = await child.exited;
