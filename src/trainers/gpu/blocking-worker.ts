@@ -4,7 +4,6 @@
 // the GPU population worker (gpu-population.ts); the worker side answers through serveBlocking.
 
 import { WorkerLink, linkPost, type WorkerLinkData } from "../common/worker-link.js";
-import type { TransitionBatch } from "../common/transition.js";
 
 /** What every blocking worker receives in workerData, beside its own fields. */
 export type BlockingWorkerData = WorkerLinkData;
@@ -44,19 +43,4 @@ export function serveBlocking<R extends { readonly op: string }>(data: BlockingW
       linkPost(data, { error: (e as Error).message } satisfies Answer);
     }
   });
-}
-
-/** A copy of a minibatch that owns its arrays: a view would carry its whole buffer (the replay ring) across threads. */
-export function ownedBatch(batch: TransitionBatch): TransitionBatch {
-  return {
-    length: batch.length,
-    obs: batch.obs.map((o) => o.slice()),
-    nextObs: batch.nextObs.map((o) => o.slice()),
-    continuousActions: batch.continuousActions.slice(),
-    discreteActions: batch.discreteActions.slice(),
-    rewards: batch.rewards.slice(),
-    dones: batch.dones.slice(),
-    actionMasks: batch.actionMasks.slice(),
-    nextActionMasks: batch.nextActionMasks.slice(),
-  };
 }

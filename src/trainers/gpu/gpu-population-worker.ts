@@ -7,20 +7,13 @@
 
 import { workerData } from "node:worker_threads";
 import type { TrainerSettings } from "../../config/trainer-settings.js";
-import { ActionSpec, type BehaviorSpec } from "../../env/behavior-spec.js";
 import type { TransitionBatch } from "../common/transition.js";
 import { initBackend } from "../backend.js";
 import type { AsyncSacEngine } from "../sac/sac-engine.js";
 import { serveBlocking, type BlockingWorkerData } from "./blocking-worker.js";
 import { GpuSacEngine } from "./gpu-sac-engine.js";
+import { fromPlainSpec, type PlainSpec } from "./forwarding-sac-engine.js";
 import { MemberStacks } from "./member-stacks.js";
-
-/** A behavior spec as plain data (ActionSpec is a class: it does not survive structured cloning). */
-export interface PlainSpec {
-  readonly observationSpecs: BehaviorSpec["observationSpecs"];
-  readonly continuousSize: number;
-  readonly branches: number[];
-}
 
 export interface GpuPopulationWorkerData extends BlockingWorkerData {
   readonly allowSoftwareGpu: boolean;
@@ -52,9 +45,7 @@ async function handle(request: GpuPopulationRequest): Promise<unknown> {
   if (failure !== null) throw new Error(failure);
   switch (request.op) {
     case "add": {
-      const { spec: s } = request;
-      const spec: BehaviorSpec = { observationSpecs: s.observationSpecs, actionSpec: new ActionSpec(s.continuousSize, s.branches) };
-      return stacks.add(GpuSacEngine.create(spec, request.settings, request.seed));
+      return stacks.add(GpuSacEngine.create(fromPlainSpec(request.spec), request.settings, request.seed));
     }
     case "member": {
       const engine = stacks.member(request.member) as GpuSacEngine;

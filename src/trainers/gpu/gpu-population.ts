@@ -11,12 +11,11 @@
 
 import type { TrainerSettings } from "../../config/trainer-settings.js";
 import type { BehaviorSpec } from "../../env/behavior-spec.js";
-import type { ActorSnapshot } from "../common/actor-snapshot.js";
 import type { TransitionBatch } from "../common/transition.js";
-import type { ActionBatch, EngineHyperparameters, PolicyEvaluation, SacEngine, UpdateLosses } from "../sac/sac-engine.js";
-import type { SacHyperparameters, SacState } from "../sac/sac-state.js";
-import { BlockingWorker, ownedBatch } from "./blocking-worker.js";
-import type { GpuPopulationRequest, GpuPopulationWorkerData, PlainSpec } from "./gpu-population-worker.js";
+import type { UpdateLosses } from "../sac/sac-engine.js";
+import { BlockingWorker } from "./blocking-worker.js";
+import { ForwardingSacEngine, ownedBatch, toPlainSpec } from "./forwarding-sac-engine.js";
+import type { GpuPopulationRequest, GpuPopulationWorkerData } from "./gpu-population-worker.js";
 import type { StackCounts } from "./member-stacks.js";
 
 /** How long one call may take before the worker is declared stuck (shader compiles on a software adapter take seconds). */
@@ -47,14 +46,9 @@ export class GpuPopulation {
   /** A new member with this spec, settings and seed (the same initial weights as any engine of that seed). */
   addMember(spec: BehaviorSpec, settings: TrainerSettings, seed: number): GpuPopulationMember {
     if (this.closed) throw new Error("GpuPopulation: addMember after its last member was disposed");
-    const plain: PlainSpec = {
-      observationSpecs: spec.observationSpecs.map((o) => ({ ...o, shape: [...o.shape], dimensionProperties: [...o.dimensionProperties] })),
-      continuousSize: spec.actionSpec.continuousSize,
-      branches: [...spec.actionSpec.discreteBranches],
-    };
     let index: number;
     try {
-      index = this.request({ op: "add", spec: plain, settings: structuredClone(settings), seed }) as number;
+      index = this.request({ op: "add", spec: toPlainSpec(spec), settings: structuredClone(settings), seed }) as number;
     } catch (error) {
       if (this.live === 0) this.close(); // a worker that failed to start serves nobody
       throw error;
@@ -99,60 +93,15 @@ export class GpuPopulation {
 }
 
 /** Member `index` of a GpuPopulation behind the synchronous SacEngine interface. */
-export class GpuPopulationMember implements SacEngine {
+export class GpuPopulationMember extends ForwardingSacEngine {
   readonly engine = "tape on WebGPU in a population's worker thread";
-  readonly gemmCalls = 0;
   private disposed = false;
 
   constructor(
     readonly population: GpuPopulation,
     readonly index: number,
-  ) {}
-
-  get updateCount(): number {
-    return this.call("updateCount", []) as number;
-  }
-
-  get alphas(): { continuous: number | null; discrete: number[] } {
-    return this.call("alphas", []) as { continuous: number | null; discrete: number[] };
-  }
-
-  // slice(): a view would carry its whole underlying buffer across threads.
-  act(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null, deterministic: boolean): ActionBatch {
-    return this.call("act", [obs.map((o) => o.slice()), n, masks?.map((m) => m.slice()) ?? null, deterministic]) as ActionBatch;
-  }
-
-  evaluate(obs: readonly Float32Array[], n: number, masks: readonly Uint8Array[] | null): PolicyEvaluation {
-    return this.call("evaluate", [obs.map((o) => o.slice()), n, masks?.map((m) => m.slice()) ?? null]) as PolicyEvaluation;
-  }
-
-  updateNormalizer(obs: readonly Float32Array[], n: number): void {
-    this.call("updateNormalizer", [obs.map((o) => o.slice()), n]);
-  }
-
-  /** This member alone (population rounds use GpuPopulation.updateMembers). */
-  update(batch: TransitionBatch): UpdateLosses {
-    return this.call("update", [ownedBatch(batch)]) as UpdateLosses;
-  }
-
-  setHyperparameters(h: Partial<EngineHyperparameters>): void {
-    this.call("setHyperparameters", [h]);
-  }
-
-  hyperparameters(): SacHyperparameters {
-    return this.call("hyperparameters", []) as SacHyperparameters;
-  }
-
-  getState(): SacState {
-    return this.call("getState", []) as SacState;
-  }
-
-  setState(state: SacState): void {
-    this.call("setState", [state]);
-  }
-
-  snapshot(): ActorSnapshot {
-    return this.call("snapshot", []) as ActorSnapshot;
+  ) {
+    super();
   }
 
   dispose(): void {
@@ -161,7 +110,8 @@ export class GpuPopulationMember implements SacEngine {
     this.population.removeMember(this.index);
   }
 
-  private call(name: MemberCall, args: unknown[]): unknown {
+  /** This member alone (population rounds use GpuPopulation.updateMembers), or any other engine call. */
+  protected call(name: MemberCall, args: unknown[]): unknown {
     if (this.disposed) throw new Error(`GPU population member ${this.index}: ${name} after dispose`);
     return this.population.callMember(this.index, name, args);
   }
