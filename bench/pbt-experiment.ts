@@ -19,7 +19,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { applyCliOverrides, loadRunOptions, type RunOptions } from "../src/config/index.js";
 import { LINEAGE_FILE } from "../src/run/population/pbt-driver.js";
 import { createPbtRun } from "../src/run/population/run-population.js";
@@ -29,6 +28,7 @@ import { initBackend } from "../src/trainers/backend.js";
 import { readLineageLog } from "../src/trainers/pbt/index.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import { createLogger } from "../src/util/logger.js";
+import { benchFlags } from "./support.js";
 import { experimentSvg, type PlotRun } from "./pbt-experiment-plot.js";
 import { PopulationWatch, type RunFigures } from "./pbt-experiment-watch.js";
 
@@ -37,38 +37,28 @@ const USAGE =
   "  [--target 95] [--window 12] [--arms pbt,random] [--config config/3dball-pbt-experiment.yaml] [--json docs/img/pbt-experiment.json]\n" +
   "  [--also 10,50 (lower thresholds, from the curves)] [--svg docs/img/pbt-experiment.svg] [--from-json FILE (table and plot from an earlier run, no training)] [--verbose]";
 
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        seeds: { type: "string", default: "1,2,3" },
-        population: { type: "string", default: "8" },
-        "steps-per-member": { type: "string", default: "60000" },
-        ready: { type: "string", default: "4000" },
-        "burn-in": { type: "string" },
-        target: { type: "string", default: "95" },
-        window: { type: "string", default: "12" },
-        arms: { type: "string", default: "pbt,random" },
-        config: { type: "string", default: "config/3dball-pbt-experiment.yaml" },
-        json: { type: "string", default: "docs/img/pbt-experiment.json" },
-        svg: { type: "string", default: "docs/img/pbt-experiment.svg" },
-        also: { type: "string", default: "" },
-        "from-json": { type: "string" },
-        verbose: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
-const flags = parseFlags();
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const flags = benchFlags(
+  {
+    options: {
+      seeds: { type: "string", default: "1,2,3" },
+      population: { type: "string", default: "8" },
+      "steps-per-member": { type: "string", default: "60000" },
+      ready: { type: "string", default: "4000" },
+      "burn-in": { type: "string" },
+      target: { type: "string", default: "95" },
+      window: { type: "string", default: "12" },
+      arms: { type: "string", default: "pbt,random" },
+      config: { type: "string", default: "config/3dball-pbt-experiment.yaml" },
+      json: { type: "string", default: "docs/img/pbt-experiment.json" },
+      svg: { type: "string", default: "docs/img/pbt-experiment.svg" },
+      also: { type: "string", default: "" },
+      "from-json": { type: "string" },
+      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  },
+  USAGE,
+);
 const positive = (name: string, v: string | undefined): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) {

@@ -18,7 +18,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { applyCliOverrides, loadRunOptions, type RunOptions } from "../src/config/index.js";
 import { createPbtRun } from "../src/run/population/run-population.js";
 import { runTraining, type RunTrainingDeps } from "../src/run/run-training.js";
@@ -27,39 +26,31 @@ import { initBackend } from "../src/trainers/backend.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger } from "../src/util/logger.js";
+import { benchFlags } from "./support.js";
 
 const USAGE =
   "usage: npx tsx bench/pbt.ts [--steps-per-member 20000] [--sizes 1,4,8] [--layouts own,shared] [--seed 1] [--exploit] [--threaded] [--verbose]\n" +
   "       npx tsx bench/pbt.ts --redis [--workers 1,2,4] [--population 4] [--steps-per-member 2400] [--segment-steps 600] [--seed 1] (needs redis-server on PATH)";
 
-function parseFlags() {
-  try {
-    return parseArgs({
-      options: {
-        "steps-per-member": { type: "string", default: "20000" },
-        sizes: { type: "string", default: "1,4,8" },
-        layouts: { type: "string", default: "own,shared" },
-        seed: { type: "string", default: "1" },
-        exploit: { type: "boolean", default: false },
-        threaded: { type: "boolean", default: false },
-        verbose: { type: "boolean", default: false },
-        redis: { type: "boolean", default: false },
-        workers: { type: "string", default: "1,2,4" },
-        population: { type: "string", default: "4" },
-        "segment-steps": { type: "string", default: "" },
-        help: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-const flags = parseFlags();
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const flags = benchFlags(
+  {
+    options: {
+      "steps-per-member": { type: "string", default: "20000" },
+      sizes: { type: "string", default: "1,4,8" },
+      layouts: { type: "string", default: "own,shared" },
+      seed: { type: "string", default: "1" },
+      exploit: { type: "boolean", default: false },
+      threaded: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      redis: { type: "boolean", default: false },
+      workers: { type: "string", default: "1,2,4" },
+      population: { type: "string", default: "4" },
+      "segment-steps": { type: "string", default: "" },
+      help: { type: "boolean", default: false },
+    },
+  },
+  USAGE,
+);
 const steps = Number(flags["steps-per-member"]);
 const sizes = flags.sizes.split(",").map(Number);
 const seed = Number(flags.seed);

@@ -11,14 +11,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { applyCliOverrides, loadRunOptions, type RunOptions } from "../src/config/index.js";
 import { runTraining } from "../src/run/run-training.js";
 import { initBackend, type BackendRequest } from "../src/trainers/backend.js";
 import { SacModel } from "../src/trainers/sac/sac-model.js";
 import { QUOTED, randomBatch, updateSettings, vectorSpec } from "./sac-fixtures.js";
-import { loadAverage, summaryPoints, timeCalls, timeFor, type SummaryPoint } from "./support.js";
+import { benchFlags, loadAverage, summaryPoints, timeCalls, timeFor, type SummaryPoint } from "./support.js";
 import { SacTrainer } from "../src/trainers/sac/sac-trainer.js";
 import type { Trainer } from "../src/trainers/trainer.js";
 import { createLogger, type Logger } from "../src/util/logger.js";
@@ -28,37 +27,26 @@ const USAGE =
   "       [--summary-freq 3000] [--max-steps 150000] [--profile-steps 30000] [--update-seconds 3]\n" +
   "       [--skip-updates] [--skip-learn] [--skip-profile] [--verbose]";
 
-const parse = () => parseArgs({
-  options: {
-    seeds: { type: "string", default: "1" },
-    repeats: { type: "string", default: "1" },
-    backend: { type: "string", default: "auto" },
-    config: { type: "string", default: "config/3dball.yaml" },
-    "summary-freq": { type: "string", default: "3000" },
-    "max-steps": { type: "string", default: "150000" },
-    "profile-steps": { type: "string", default: "30000" },
-    "update-seconds": { type: "string", default: "3" },
-    "skip-updates": { type: "boolean", default: false },
-    "skip-learn": { type: "boolean", default: false },
-    "skip-profile": { type: "boolean", default: false },
-    verbose: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
+const flags = benchFlags(
+  {
+    options: {
+      seeds: { type: "string", default: "1" },
+      repeats: { type: "string", default: "1" },
+      backend: { type: "string", default: "auto" },
+      config: { type: "string", default: "config/3dball.yaml" },
+      "summary-freq": { type: "string", default: "3000" },
+      "max-steps": { type: "string", default: "150000" },
+      "profile-steps": { type: "string", default: "30000" },
+      "update-seconds": { type: "string", default: "3" },
+      "skip-updates": { type: "boolean", default: false },
+      "skip-learn": { type: "boolean", default: false },
+      "skip-profile": { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
   },
-});
-
-function parseFlags(): ReturnType<typeof parse> {
-  try {
-    return parse();
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-const { values: flags } = parseFlags();
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+  USAGE,
+);
 const seeds = flags.seeds.split(",").map(Number);
 const summaryFreq = Number(flags["summary-freq"]);
 const maxSteps = Number(flags["max-steps"]);

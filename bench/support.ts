@@ -2,6 +2,7 @@
 // calls, and the summaries a run wrote to stats.jsonl. Each bench keeps its own printing.
 import { loadavg } from "node:os";
 import { readStats } from "../test/support/learning-run.js";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** The 1, 5 and 15 minute load averages, two decimals each, joined by `separator`. */
 export function loadAverage(separator = ", "): string {
@@ -81,4 +82,20 @@ export interface SummaryPoint {
 /** Step, time and mean reward of each summary a run wrote. */
 export function summaryPoints(runDir: string, behavior: string): SummaryPoint[] {
   return readStats(runDir, behavior).map((r) => ({ step: r.step!, time: r.time_elapsed!, reward: r["Environment/Cumulative Reward"] ?? null }));
+}
+
+/** The bench's flags: a bad flag prints its message and `usage` (exit 2), `--help` prints `usage` (exit 0). */
+export function benchFlags<const T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>>["values"] {
+  let parsed: ReturnType<typeof parseArgs<T>>;
+  try {
+    parsed = parseArgs(config);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.exit(2);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return parsed.values;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseRunOptions, type RunOptions } from "../../src/config/index.js";
 import { runTraining, type RunResult, type RunTrainingDeps } from "../../src/run/run-training.js";
+import type { DecisionSteps, TerminalSteps } from "../../src/env/index.js";
 import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
 import { initBackend } from "../../src/trainers/backend.js";
 import { createMemoryLogger } from "../../src/util/logger.js";
@@ -159,4 +160,14 @@ export function checkpointSteps(runDir: string, behavior = "3DBall"): number[] {
 /** A line with a stack frame ("    at foo (file:1:2)") must never reach the log. */
 export function stackLines(lines: readonly string[]): string[] {
   return lines.filter((l) => /\n\s+at .+[:(]/.test(l) || /^\s+at .+\d+:\d+\)?$/.test(l));
+}
+
+/** A SAC trainer that remembers every (environment, agent id) it observed. */
+export class RecordingTrainer extends SacTrainer {
+  readonly seen: [number, number][] = [];
+  override observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): void {
+    for (const id of decision.agentId) this.seen.push([envIndex, id]);
+    for (const id of terminal.agentId) this.seen.push([envIndex, id]);
+    super.observe(decision, terminal, envIndex);
+  }
 }

@@ -4,26 +4,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { DecisionSteps, TerminalSteps } from "../../src/env/index.js";
 import { UnityEmulator } from "../../src/emulator/index.js";
 import { memberOfAgent } from "../../src/run/agent-split.js";
 import type { TrainerFactory } from "../../src/run/trainer-controller.js";
-import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
 import { createMemoryLogger } from "../../src/util/logger.js";
-import { readStatus, removeDir, stackLines, startRun, tempDir, tinyOptions, until } from "./helpers.js";
+import { readStatus, RecordingTrainer, removeDir, stackLines, startRun, tempDir, tinyOptions, until } from "./helpers.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-
-/** A SAC trainer that remembers every (environment, agent id) it observed or acted for. */
-class RecordingTrainer extends SacTrainer {
-  readonly seen: [number, number][] = [];
-  override observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): void {
-    for (const id of decision.agentId) this.seen.push([envIndex, id]);
-    for (const id of terminal.agentId) this.seen.push([envIndex, id]);
-    super.observe(decision, terminal, envIndex);
-  }
-}
 
 function recordingFactory(members: RecordingTrainer[]): TrainerFactory {
   return (behaviorName, spec, settings, seed, member) => {

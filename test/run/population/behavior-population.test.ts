@@ -12,11 +12,11 @@ import { SnapshotStore } from "../../../src/run/population/snapshot-store.js";
 import { memberPlace, memberStore, newMember } from "../../../src/run/team-member.js";
 import { TrainingStatusFile } from "../../../src/trainers/checkpoint/training-status.js";
 import { LineageLog, readLineageLog } from "../../../src/trainers/pbt/index.js";
-import { SacTrainer, type SacTrainerState } from "../../../src/trainers/sac/sac-trainer.js";
-import type { Trainer } from "../../../src/trainers/trainer.js";
+import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { Env, settings } from "../../trainers/sac/trainer-helpers.js";
 import { ensureBackend, removeDir, tempDir } from "../helpers.js";
+import { RecordingStore, withoutHyperparameters } from "./snapshot-recording.js";
 import { ActionSpec, DimensionProperty, ObservationType, type BehaviorSpec } from "../../../src/env/index.js";
 
 const spec: BehaviorSpec = {
@@ -41,25 +41,6 @@ const base = settings({ batch_size: 8, steps_per_update: 2 });
 const dirs: string[] = [];
 beforeAll(() => ensureBackend());
 afterAll(() => dirs.forEach(removeDir));
-
-/** Records what each snapshot held when it was taken, and which snapshot each load used. */
-class RecordingStore extends SnapshotStore {
-  readonly taken = new Map<string, { owner: Trainer; state: SacTrainerState }>();
-  readonly loads: { id: string; into: Trainer }[] = [];
-  override async take(id: string, trainer: Trainer): Promise<void> {
-    this.taken.set(id, { owner: trainer, state: (trainer as SacTrainer).getState() });
-    await super.take(id, trainer);
-  }
-  override async loadInto(id: string, trainer: Trainer): Promise<void> {
-    await super.loadInto(id, trainer);
-    this.loads.push({ id, into: trainer });
-  }
-}
-
-function withoutHyperparameters(model: SacTrainerState["model"]): object {
-  const { hyperparameters: _ignored, ...rest } = model as unknown as Record<string, unknown>;
-  return rest;
-}
 
 /** Member i's rewards are scaled by i + 1: member 3 scores best, member 0 worst. */
 function scaled(env: Env, k: number): ReturnType<Env["next"]> {

@@ -12,18 +12,17 @@ import type { PbtSettings } from "../../../src/config/index.js";
 import { BehaviorTeam } from "../../../src/run/behavior-team.js";
 import { BehaviorPopulation, type PopulationStepContext } from "../../../src/run/population/behavior-population.js";
 import { gpuTeamUpdater } from "../../../src/run/population/gpu-team-updates.js";
-import { SnapshotStore } from "../../../src/run/population/snapshot-store.js";
 import { memberPlace, memberStore, newMember } from "../../../src/run/team-member.js";
 import { initBackend } from "../../../src/trainers/backend.js";
 import { TrainingStatusFile } from "../../../src/trainers/checkpoint/training-status.js";
 import { GpuPopulationMember, GpuPopulationPool } from "../../../src/trainers/gpu/gpu-population.js";
 import { LineageLog, readLineageLog } from "../../../src/trainers/pbt/index.js";
-import { sacDeps, SacTrainer, type SacTrainerState } from "../../../src/trainers/sac/sac-trainer.js";
-import type { Trainer } from "../../../src/trainers/trainer.js";
+import { sacDeps, SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { webGpuForTests } from "../../trainers/gpu/webgpu-for-tests.js";
 import { Env, envSpec, settings } from "../../trainers/sac/trainer-helpers.js";
 import { removeDir, tempDir } from "../helpers.js";
+import { RecordingStore, withoutHyperparameters } from "./snapshot-recording.js";
 import { cli } from "./cli-child.js";
 
 const adapter = await webGpuForTests();
@@ -70,25 +69,6 @@ const pbt: PbtSettings = {
   members_per_environment: 1,
   explore: [{ kind: "continuous", key: "learning_rate", integer: false, min: 1e-4, max: 1e-3, distribution: "log_uniform", perturb: [0.8, 1.2], resample_probability: 0.25, clip: [1e-4, 1e-3] }],
 };
-
-/** Records what each snapshot held when it was taken, and which snapshot each load used. */
-class RecordingStore extends SnapshotStore {
-  readonly taken = new Map<string, { owner: Trainer; state: SacTrainerState }>();
-  readonly loads: { id: string; into: Trainer }[] = [];
-  override async take(id: string, trainer: Trainer): Promise<void> {
-    this.taken.set(id, { owner: trainer, state: (trainer as SacTrainer).getState() });
-    await super.take(id, trainer);
-  }
-  override async loadInto(id: string, trainer: Trainer): Promise<void> {
-    await super.loadInto(id, trainer);
-    this.loads.push({ id, into: trainer });
-  }
-}
-
-function withoutHyperparameters(model: SacTrainerState["model"]): object {
-  const { hyperparameters: _ignored, ...rest } = model as unknown as Record<string, unknown>;
-  return rest;
-}
 
 describe.skipIf(adapter === null)("pbt --device gpu", () => {
   it("exploit with stacked GPU updates: the exploiter loads exactly the source's recorded snapshot", { timeout: 600_000 }, async () => {

@@ -4,26 +4,14 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyCliOverrides, parseRunOptions } from "../../../src/config/index.js";
-import type { DecisionSteps, TerminalSteps } from "../../../src/env/index.js";
 import { memberOfAgent } from "../../../src/run/agent-split.js";
 import { createPbtRun } from "../../../src/run/population/run-population.js";
-import { SacTrainer } from "../../../src/trainers/sac/sac-trainer.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
-import { ensureBackend, readStatus, removeDir, stackLines, tempDir } from "../helpers.js";
+import { ensureBackend, readStatus, RecordingTrainer, removeDir, stackLines, tempDir } from "../helpers.js";
 import { shortPbtYaml } from "./cli-child.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
-
-/** A SAC trainer that remembers every (environment, agent id) it observed. */
-class RecordingTrainer extends SacTrainer {
-  readonly seen: [number, number][] = [];
-  override observe(decision: DecisionSteps, terminal: TerminalSteps, envIndex = 0): void {
-    for (const id of decision.agentId) this.seen.push([envIndex, id]);
-    for (const id of terminal.agentId) this.seen.push([envIndex, id]);
-    super.observe(decision, terminal, envIndex);
-  }
-}
 
 const MAX_STEPS = 600;
 

@@ -15,6 +15,7 @@ import { ThreadedSacEngine } from "../../../src/trainers/sac/threaded-sac-engine
 import { ThreadedSacHost } from "../../../src/trainers/sac/threaded-sac-host.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { removeDir, tempDir } from "../helpers.js";
+import { withoutHyperparameters } from "./snapshot-recording.js";
 
 const dirs: string[] = [];
 beforeAll(async () => {
@@ -46,10 +47,6 @@ class RecordingTrainer extends SacTrainer {
   }
 }
 
-function withoutHyperparameters(model: unknown): object {
-  const { hyperparameters: _ignored, ...rest } = model as Record<string, unknown>;
-  return rest;
-}
 
 describe("pbt with threaded members", () => {
   it("4 members in one emulator share one update worker, exploit, and each exploiter loads exactly the recorded snapshot", { timeout: 240_000 }, async () => {
