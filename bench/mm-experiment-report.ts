@@ -23,6 +23,11 @@ export interface ArmRun {
   curves: ArmCurve[];
   /** Mean episode reward of the shipped .onnx alone, deterministic; null when none was written. */
   shippedReward: number | null;
+  /**
+   * With --eval-every: [checkpoint step, mean episode reward of the target alone, deterministic],
+   * populations: the best member at each checkpoint.
+   */
+  targetEval?: [number, number][];
 }
 
 export const ARM_ORDER = ["target", "simple", "pbt", "mm-pbt"];
@@ -64,19 +69,25 @@ function runsByArm(runs: readonly ArmRun[]): [string, ArmRun[]][] {
 
 /** Markdown table: one row per arm, seeds listed, spread as mean ± sample std. */
 export function experimentTable(runs: readonly ArmRun[], thresholds: readonly number[]): string {
-  const reachHeads = thresholds.map((t) => `steps per member to reward ≥ ${t} (per seed)`);
+  const evaluated = runs.some((r) => r.targetEval !== undefined);
+  const reachHeads = [
+    ...thresholds.map((t) => `steps per member to reward ≥ ${t} (per seed)`),
+    ...(evaluated ? thresholds.map((t) => `target alone: steps per member to ≥ ${t} (per seed)`) : []),
+  ];
   const lines = [
     `| arm | seeds | ${reachHeads.join(" | ")} | total agent steps (members × steps) | final mean reward (best member), mean ± std | per seed | shipped .onnx alone, mean ± std | exploits | wall-clock s |`,
     `|---|---|${reachHeads.map(() => "---|").join("")}---|---|---|---|---|---|`,
   ];
   for (const [arm, list] of runsByArm(runs)) {
     const curves = list.map(bestCurve);
-    const reach = thresholds.map((t) =>
-      curves
-        .map((c) => stepsToThreshold(c, t))
-        .map((s) => (s === null ? "not reached" : s.toLocaleString("en-US")))
-        .join(" / "),
-    );
+    const reachOf = (cs: readonly (readonly [number, number][])[]) =>
+      thresholds.map((t) =>
+        cs
+          .map((c) => stepsToThreshold(c, t))
+          .map((s) => (s === null ? "not reached" : s.toLocaleString("en-US")))
+          .join(" / "),
+      );
+    const reach = [...reachOf(curves), ...(evaluated ? reachOf(list.map((r) => r.targetEval ?? [])) : [])];
     const finals = curves.map((c) => c.at(-1)?.[1]).filter((x): x is number => x !== undefined);
     const shipped = list.map((r) => r.shippedReward).filter((x): x is number => x !== null);
     lines.push(
@@ -90,12 +101,13 @@ export function experimentTable(runs: readonly ArmRun[], thresholds: readonly nu
 
 /** Two panels: mean reward over steps per member (each seed thin, the seeds' mean thick), and Mix & Match's α per member. */
 export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly number[], title: string): string {
-  const W = 900;
+  const evaluated = runs.some((r) => r.targetEval !== undefined);
+  const W = evaluated ? 1400 : 900;
   const H = 340;
   const panel = { w: 400, h: 250, top: 50 };
-  const lefts = [60, 490];
+  const lefts = evaluated ? [60, 530, 990] : [60, 490];
   const maxStep = Math.max(1, ...runs.map((r) => r.maxSteps));
-  const rewards = runs.flatMap((r) => bestCurve(r).map(([, v]) => v));
+  const rewards = runs.flatMap((r) => [...bestCurve(r), ...(r.targetEval ?? [])].map(([, v]) => v));
   // Rounded out to a tick step (0.25 for rewards within a few units, else 1 or more) so the labels read evenly.
   const tick = tickStep(Math.max(1, ...rewards) - Math.min(0, ...rewards));
   const yMin = Math.floor(Math.min(0, ...rewards) / tick) * tick;
@@ -126,15 +138,16 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
     out.push(`<text x="${left + panel.w / 2}" y="${panel.top + panel.h + 30}" text-anchor="middle">agent steps per member</text>`);
     out.push(`<text x="${left - 40}" y="${panel.top + panel.h / 2}" text-anchor="middle" transform="rotate(-90 ${left - 40} ${panel.top + panel.h / 2})">${escapeXml(yLabel)}</text>`);
   };
-  // Left: rewards.
-  axes(lefts[0]!, "Mean reward", yMin, yMax, "mean reward", tick);
-  const x0 = sx(lefts[0]!);
-  const y0 = sy(yMin, yMax);
-  for (const t of thresholds) out.push(`<line x1="${lefts[0]}" x2="${lefts[0]! + panel.w}" y1="${y0(t).toFixed(1)}" y2="${y0(t).toFixed(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
   const groups = runsByArm(runs);
+  // Rewards: the training reward (left) and, with --eval-every, the target alone (middle).
+  const rewardPanel = (left: number, label: string, curveOf: (r: ArmRun) => [number, number][]): void => {
+  axes(left, label, yMin, yMax, "mean reward", tick);
+  const x0 = sx(left);
+  const y0 = sy(yMin, yMax);
+  for (const t of thresholds) out.push(`<line x1="${left}" x2="${left + panel.w}" y1="${y0(t).toFixed(1)}" y2="${y0(t).toFixed(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
   groups.forEach(([arm, list], k) => {
     const color = ARM_COLOR[arm] ?? "#000";
-    const curves = list.map(bestCurve);
+    const curves = list.map(curveOf);
     for (const c of curves) out.push(`<path d="${path(c, x0, y0)}" fill="none" stroke="${color}" stroke-opacity="0.3" stroke-width="1"/>`);
     const steps = [...new Set(curves.flatMap((c) => c.map(([s]) => s)))].sort((a, b) => a - b);
     const mean = steps
@@ -145,12 +158,16 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
       .filter((p): p is [number, number] => p !== null);
     out.push(`<path d="${path(mean, x0, y0)}" fill="none" stroke="${color}" stroke-width="2.5"/>`);
     const ly = panel.top + 12 + k * 14;
-    out.push(`<line x1="${lefts[0]! + 8}" x2="${lefts[0]! + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2.5"/>`);
-    out.push(`<text x="${lefts[0]! + 30}" y="${ly}">${escapeXml(`${ARM_LABEL[arm] ?? arm} (${list.length} seed${list.length > 1 ? "s" : ""})`)}</text>`);
+    out.push(`<line x1="${left + 8}" x2="${left + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2.5"/>`);
+    out.push(`<text x="${left + 30}" y="${ly}">${escapeXml(`${ARM_LABEL[arm] ?? arm} (${list.length} seed${list.length > 1 ? "s" : ""})`)}</text>`);
   });
+  };
+  rewardPanel(lefts[0]!, "Mean reward in training", bestCurve);
+  if (evaluated) rewardPanel(lefts[1]!, "Target alone, deterministic (checkpoints)", (r) => r.targetEval ?? []);
   // Right: α per member of the Mix & Match runs.
-  axes(lefts[1]!, "Mix & Match α per member (target's share of decisions)", 0, 1, "α");
-  const x1 = sx(lefts[1]!);
+  const alphaLeft = lefts.at(-1)!;
+  axes(alphaLeft, "Mix & Match α per member (target's share of decisions)", 0, 1, "α");
+  const x1 = sx(alphaLeft);
   const y1 = sy(0, 1);
   // Only the runs whose α was searched (the simple arm's α is 0 throughout).
   const mm = runs.filter((r) => r.members > 1 && r.curves.some((c) => c.alpha.length > 0));
@@ -163,7 +180,7 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
       out.push(`<path d="${path(stepped, x1, y1)}" fill="none" stroke="${ARM_COLOR[run.arm] ?? "#000"}" stroke-opacity="${0.35 + 0.15 * c.index}" stroke-dasharray="${dash[k % dash.length]}"/>`);
     }
   });
-  out.push(`<text x="${lefts[1]! + 8}" y="${panel.top + 14}">${escapeXml(`${mm.length} run(s); one line per member; dash pattern = seed`)}</text>`);
+  out.push(`<text x="${alphaLeft + 8}" y="${panel.top + 14}">${escapeXml(`${mm.length} run(s); one line per member; dash pattern = seed`)}</text>`);
   out.push("</svg>");
   return out.join("\n") + "\n";
 }

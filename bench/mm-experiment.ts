@@ -9,17 +9,21 @@
 // reward thresholds, the final reward, the shipped .onnx driven alone (deterministic, `runPolicy`), and
 // each Mix & Match member's α per summary are written to <out>/runs/<arm>-<seed>.json as they finish;
 // `--report` (also run at the end) prints the table and writes <out>/mm-experiment.svg.
-// --task names the built-in environment (basic, 3dball, hybrid); --config the -mm YAML (default
+// --task names the built-in environment (basic, 3dball, hybrid, forage); --config the -mm YAML (default
 // config/<task>-mm.yaml); --metric the populations' ranking (mean_reward or evaluation, both arms);
 // --alpha-range the fresh members' α_K range of the mm-pbt arm. Negative thresholds: --thresholds=-1.2,0.
 // Run: npx tsx bench/mm-experiment.ts [--task basic] [--config FILE] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
 //        [--max-steps 5000] [--summary-freq 500] [--population 4] [--thresholds 0.5,0.7] [--parallel 2]
-//        [--metric mean_reward] [--alpha-range 0,0.4] [--pbt-episodes 20] [--out bench-results/mm-experiment] [--report]
+//        [--metric mean_reward] [--alpha-range 0,0.4] [--pbt-episodes 20] [--eval-every 0] [--out bench-results/mm-experiment] [--report]
+// --eval-every N: a checkpoint (and its .onnx) every N steps per member; after the run each one is
+// driven alone, deterministic, for --episodes episodes: the target alone over training in every arm
+// (for Mix & Match the target component, for populations the best member at each checkpoint).
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { getBuiltinEnvironment } from "../src/emulator/environments/registry.js";
 import { runAgainstEmulator } from "../test/export/helpers/emulated-run.js";
 import { experimentSvg, experimentTable, type ArmRun } from "./mm-experiment-report.js";
 
@@ -36,6 +40,7 @@ const { values: args } = parseArgs({
     metric: { type: "string", default: "mean_reward" },
     "alpha-range": { type: "string", default: "0,0.4" },
     "pbt-episodes": { type: "string", default: "20" },
+    "eval-every": { type: "string", default: "0" },
     parallel: { type: "string", default: "2" },
     episodes: { type: "string", default: "20" },
     out: { type: "string", default: "bench-results/mm-experiment" },
@@ -57,9 +62,9 @@ if (metric !== "mean_reward" && metric !== "evaluation") throw new Error(`--metr
 const [alphaMin, alphaMax] = args["alpha-range"].split(",").map(Number);
 const out = path.resolve(args.out);
 const runsDir = path.join(out, "runs");
-const behaviorOf: Record<string, string> = { basic: "Basic", "3dball": "3DBall", hybrid: "PointClaim" };
-const behavior = behaviorOf[task] ?? task;
+const behavior = getBuiltinEnvironment(task).behaviors[0]!.name;
 const mmConfig = path.resolve(args.config ?? path.join(ROOT, "config", `${task}-mm.yaml`));
+const evalEvery = Number(args["eval-every"]);
 
 /** The YAML without the behavior's `mix_and_match:` block (its lines down to the next key as shallow or shallower). */
 function withoutMixAndMatch(text: string): string {
@@ -72,15 +77,27 @@ function withoutMixAndMatch(text: string): string {
   return [...lines.slice(0, start), ...lines.slice(end)].join("\n");
 }
 
+/** The YAML without its top-level `pbt:` section (each population arm writes its own). */
+function withoutPbt(text: string): string {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^pbt:/.test(l));
+  if (start < 0) return text;
+  let end = start + 1;
+  while (end < lines.length && (lines[end]!.trim() === "" || /^\s|^#/.test(lines[end]!))) end++;
+  return [...lines.slice(0, start), ...lines.slice(end), ""].join("\n");
+}
+
 /** The -mm config with the run's budget, and the arm's changes (no mix_and_match; α fixed; a pbt: section). */
 function armYaml(arm: string): string {
-  let text = readFileSync(mmConfig, "utf8")
+  const checkpoints = evalEvery > 0 ? `keep_checkpoints: ${Math.ceil(maxSteps / evalEvery) + 2}\n    checkpoint_interval: ${evalEvery}` : `keep_checkpoints: 1\n    checkpoint_interval: ${maxSteps * 10}`;
+  let text = withoutPbt(readFileSync(mmConfig, "utf8"))
     .replace(/max_steps: \d+/, `max_steps: ${maxSteps}`)
     .replace(/summary_freq: \d+/, `summary_freq: ${summaryFreq}`)
-    .replace(/keep_checkpoints: \d+/, `keep_checkpoints: 1\n    checkpoint_interval: ${maxSteps * 10}`);
+    .replace(/keep_checkpoints: \d+/, checkpoints);
   if (arm === "target" || arm === "pbt") text = withoutMixAndMatch(text); // the behavior's own network alone
   if (arm === "simple") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
   if (arm === "mm-pbt") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
+  if (!text.endsWith("\n")) text += "\n";
   if (arm === "pbt" || arm === "mm-pbt") {
     const ready = Math.max(summaryFreq, Math.round(maxSteps / 10));
     text += [
@@ -147,6 +164,7 @@ async function runArm(arm: string, seed: number): Promise<void> {
       alpha: rows.filter((r) => typeof r["Mix&Match/Alpha"] === "number").map((r) => [r.step, r["Mix&Match/Alpha"]!] as [number, number]),
     };
   });
+  const targetEval = evalEvery > 0 ? await evaluateCheckpoints(memberDirs, isPopulation) : undefined;
   const onnx = path.join(runDir, `${behavior}.onnx`);
   const shipped = existsSync(onnx) ? await runAgainstEmulator(onnx, task, { episodes: Number(args.episodes) }) : null;
   const lineageFile = path.join(runDir, "lineage.jsonl");
@@ -162,9 +180,33 @@ async function runArm(arm: string, seed: number): Promise<void> {
     exploits,
     curves: members,
     shippedReward: shipped?.report.meanEpisodeReward ?? null,
+    ...(targetEval ? { targetEval } : {}),
   };
   writeFileSync(path.join(runsDir, `${arm}-${seed}.json`), JSON.stringify(result));
   console.log(`${arm} seed ${seed}: exit ${code}, ${wallS.toFixed(0)} s, shipped .onnx alone ${result.shippedReward?.toFixed(3)}, load ${result.loadAverage.toFixed(1)}`);
+}
+
+/**
+ * Every checkpoint .onnx of the run (the target alone: export writes only the target) driven
+ * deterministically; per checkpoint step, the best member's mean episode reward.
+ */
+async function evaluateCheckpoints(memberDirs: string[], isPopulation: boolean): Promise<[number, number][]> {
+  const best = new Map<number, number>();
+  for (const [i, dir] of memberDirs.entries()) {
+    const prefix = isPopulation ? `${behavior}-member-${i}-` : `${behavior}-`;
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx")) : [];
+    for (const f of files) {
+      const step = Number(f.slice(prefix.length, -".onnx".length));
+      if (!Number.isInteger(step) || step > maxSteps + evalEvery) continue;
+      const run = await runAgainstEmulator(path.join(dir, f), task, { episodes: Number(args.episodes) });
+      const reward = run.report.meanEpisodeReward;
+      if (reward === null) continue; // no episode ended
+      // Checkpoints of members land at their own step counts: binned to the nearest multiple of N.
+      const bin = Math.round(step / evalEvery) * evalEvery;
+      best.set(bin, Math.max(best.get(bin) ?? -Infinity, reward));
+    }
+  }
+  return [...best.entries()].sort((a, b) => a[0] - b[0]);
 }
 
 function report(): void {

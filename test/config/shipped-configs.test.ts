@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_ENVIRONMENTS } from "../../src/emulator/environments/registry.js";
+import { forageAction } from "../../src/emulator/environments/forage.js";
 import { EnvironmentParameterManager } from "../../src/config/environment-parameter-manager.js";
 import { behaviorSettings, loadRunOptions } from "../../src/config/run-options.js";
 import { createMemoryLogger } from "../../src/util/logger.js";
@@ -58,6 +59,20 @@ describe("shipped configs", () => {
     const o = loadRunOptions("config/hybrid.yaml");
     expect([...o.behaviors.keys()]).toEqual(["PointClaim"]);
     expect(o.behaviors.get("PointClaim")!.trainer_type).toBe("sac");
+  });
+
+  it("config/forage-mm.yaml grows 4 running macro-actions into config/forage.yaml's Forager, with a population searching α", () => {
+    const o = loadRunOptions("config/forage-mm.yaml");
+    const s = behaviorSettings(o, "Forager");
+    const { mix_and_match: mm, ...plain } = s;
+    const { mix_and_match: none, ...target } = behaviorSettings(loadRunOptions("config/forage.yaml"), "Forager");
+    expect(none).toBeUndefined();
+    expect(plain).toEqual(target); // the target arm of the experiment is exactly config/forage.yaml
+    // The comments name the moves; the indices must be them in forage.ts's numbering.
+    const run = (move: 0 | 1 | 2, strafe: 0 | 1 | 2) => ({ continuous: [], discrete: [forageAction({ move, rotate: 0, strafe, gait: 1 })] });
+    expect(mm!.components[0]!.macro_actions).toEqual([run(1, 0), run(2, 0), run(0, 1), run(0, 2)]);
+    expect(mm!.initial_alpha).toEqual([1, 0]);
+    expect(o.pbt!.explore.map((r) => r.key)).toEqual(["mix_and_match_alpha", "learning_rate"]);
   });
 
   // A config named after a built-in environment must name that environment's behaviors: otherwise

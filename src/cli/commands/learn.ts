@@ -23,7 +23,7 @@ import type { RegisterCommand } from "./index.js";
 /** The flags shared by learn and run (environment, engine and connection settings). */
 export function addEnvironmentOptions(cmd: Command): Command {
   return cmd
-    .option("--env <path>", "Unity player to launch, or builtin:NAME for a built-in environment (3dball, basic, gridworld, hybrid); omit to wait for the Unity Editor")
+    .option("--env <path>", "Unity player to launch, or builtin:NAME for a built-in environment (3dball, basic, forage, gridworld, hybrid); omit to wait for the Unity Editor")
     .option("--env-args <args...>", "arguments passed verbatim to the player (must come last)")
     .option("--base-port <port>", "port of the trainer's gRPC server: the Editor connects here (default 5004); launched players use base-port + i (default 5005)")
     .option("--num-envs <n>", "players to launch in parallel (needs --env)")
