@@ -45,7 +45,7 @@ describe("Mix & Match learning (builtin:forage over gRPC)", () => {
     expect(stats.every((r) => r["Mix&Match/Decisions [component 2]"] === 0), info).toBe(true);
     expect(stats.some((r) => Number.isFinite(r["Losses/Distillation [component 1]"]) && Number.isFinite(r["Losses/Policy Loss [component 2]"]))).toBe(true);
 
-    // A uniformly random agent scores about -1 (test/emulator/environments/forage.test.ts); a seeking one about 1.35.
+    // A uniformly random agent scores about -1 (test/emulator/environments/forage.test.ts); a turn-then-run controller about 1.39.
     const run = await runAgainstEmulator(path.join(result.runDir, "Forager.onnx"), "forage", { episodes: 20 });
     expect(run.report.exitCode, run.lines.join("\n")).toBe(0);
     expect(run.report.episodes).toBeGreaterThanOrEqual(20);
