@@ -99,7 +99,10 @@ export function experimentTable(runs: readonly ArmRun[], thresholds: readonly nu
   return lines.join("\n");
 }
 
-/** Two panels: mean reward over steps per member (each seed thin, the seeds' mean thick), and Mix & Match's α per member. */
+/**
+ * Mean reward over steps per member (each seed thin, the seeds' mean thick), with --eval-every the
+ * target alone the same way, and Mix & Match's α per member.
+ */
 export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly number[], title: string): string {
   const evaluated = runs.some((r) => r.targetEval !== undefined);
   const W = evaluated ? 1400 : 900;
@@ -141,26 +144,26 @@ export function experimentSvg(runs: readonly ArmRun[], thresholds: readonly numb
   const groups = runsByArm(runs);
   // Rewards: the training reward (left) and, with --eval-every, the target alone (middle).
   const rewardPanel = (left: number, label: string, curveOf: (r: ArmRun) => [number, number][]): void => {
-  axes(left, label, yMin, yMax, "mean reward", tick);
-  const x0 = sx(left);
-  const y0 = sy(yMin, yMax);
-  for (const t of thresholds) out.push(`<line x1="${left}" x2="${left + panel.w}" y1="${y0(t).toFixed(1)}" y2="${y0(t).toFixed(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
-  groups.forEach(([arm, list], k) => {
-    const color = ARM_COLOR[arm] ?? "#000";
-    const curves = list.map(curveOf);
-    for (const c of curves) out.push(`<path d="${path(c, x0, y0)}" fill="none" stroke="${color}" stroke-opacity="0.3" stroke-width="1"/>`);
-    const steps = [...new Set(curves.flatMap((c) => c.map(([s]) => s)))].sort((a, b) => a - b);
-    const mean = steps
-      .map((s) => {
-        const vs = curves.map((c) => c.find(([t]) => t === s)?.[1]).filter((v): v is number => v !== undefined);
-        return vs.length === curves.length ? ([s, vs.reduce((a, b) => a + b, 0) / vs.length] as [number, number]) : null;
-      })
-      .filter((p): p is [number, number] => p !== null);
-    out.push(`<path d="${path(mean, x0, y0)}" fill="none" stroke="${color}" stroke-width="2.5"/>`);
-    const ly = panel.top + 12 + k * 14;
-    out.push(`<line x1="${left + 8}" x2="${left + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2.5"/>`);
-    out.push(`<text x="${left + 30}" y="${ly}">${escapeXml(`${ARM_LABEL[arm] ?? arm} (${list.length} seed${list.length > 1 ? "s" : ""})`)}</text>`);
-  });
+    axes(left, label, yMin, yMax, "mean reward", tick);
+    const x0 = sx(left);
+    const y0 = sy(yMin, yMax);
+    for (const t of thresholds) out.push(`<line x1="${left}" x2="${left + panel.w}" y1="${y0(t).toFixed(1)}" y2="${y0(t).toFixed(1)}" stroke="#666" stroke-dasharray="4 3"/>`);
+    groups.forEach(([arm, list], k) => {
+      const color = ARM_COLOR[arm] ?? "#000";
+      const curves = list.map(curveOf);
+      for (const c of curves) out.push(`<path d="${path(c, x0, y0)}" fill="none" stroke="${color}" stroke-opacity="0.3" stroke-width="1"/>`);
+      const steps = [...new Set(curves.flatMap((c) => c.map(([s]) => s)))].sort((a, b) => a - b);
+      const mean = steps
+        .map((s) => {
+          const vs = curves.map((c) => c.find(([t]) => t === s)?.[1]).filter((v): v is number => v !== undefined);
+          return vs.length === curves.length ? ([s, vs.reduce((a, b) => a + b, 0) / vs.length] as [number, number]) : null;
+        })
+        .filter((p): p is [number, number] => p !== null);
+      out.push(`<path d="${path(mean, x0, y0)}" fill="none" stroke="${color}" stroke-width="2.5"/>`);
+      const ly = panel.top + 12 + k * 14;
+      out.push(`<line x1="${left + 8}" x2="${left + 26}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2.5"/>`);
+      out.push(`<text x="${left + 30}" y="${ly}">${escapeXml(`${ARM_LABEL[arm] ?? arm} (${list.length} seed${list.length > 1 ? "s" : ""})`)}</text>`);
+    });
   };
   rewardPanel(lefts[0]!, "Mean reward in training", bestCurve);
   if (evaluated) rewardPanel(lefts[1]!, "Target alone, deterministic (checkpoints)", (r) => r.targetEval ?? []);

@@ -12,9 +12,7 @@
 // --task names the built-in environment (basic, 3dball, hybrid, forage); --config the -mm YAML (default
 // config/<task>-mm.yaml); --metric the populations' ranking (mean_reward or evaluation, both arms);
 // --alpha-range the fresh members' α_K range of the mm-pbt arm. Negative thresholds: --thresholds=-1.2,0.
-// Run: npx tsx bench/mm-experiment.ts [--task basic] [--config FILE] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]
-//        [--max-steps 5000] [--summary-freq 500] [--population 4] [--thresholds 0.5,0.7] [--parallel 2]
-//        [--metric mean_reward] [--alpha-range 0,0.4] [--pbt-episodes 20] [--eval-every 0] [--out bench-results/mm-experiment] [--report]
+// Run: npx tsx bench/mm-experiment.ts --help for the flags and their defaults (USAGE below).
 // --eval-every N: a checkpoint (and its .onnx) every N steps per member; after the run each one is
 // driven alone, deterministic, for --episodes episodes: the target alone over training in every arm
 // (for Mix & Match the target component, for populations the best member at each checkpoint).
@@ -22,31 +20,41 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { getBuiltinEnvironment } from "../src/emulator/environments/registry.js";
 import { runAgainstEmulator } from "../test/export/helpers/emulated-run.js";
 import { experimentSvg, experimentTable, type ArmRun } from "./mm-experiment-report.js";
+import { benchFlags, loadAverage } from "./support.js";
 
-const { values: args } = parseArgs({
-  options: {
-    task: { type: "string", default: "basic" },
-    config: { type: "string" },
-    seeds: { type: "string", default: "1,2,3" },
-    arms: { type: "string", default: "target,simple,pbt,mm-pbt" },
-    "max-steps": { type: "string", default: "5000" },
-    "summary-freq": { type: "string", default: "500" },
-    population: { type: "string", default: "4" },
-    thresholds: { type: "string", default: "0.5,0.7" },
-    metric: { type: "string", default: "mean_reward" },
-    "alpha-range": { type: "string", default: "0,0.4" },
-    "pbt-episodes": { type: "string", default: "20" },
-    "eval-every": { type: "string", default: "0" },
-    parallel: { type: "string", default: "2" },
-    episodes: { type: "string", default: "20" },
-    out: { type: "string", default: "bench-results/mm-experiment" },
-    report: { type: "boolean", default: false },
+const USAGE =
+  "usage: npx tsx bench/mm-experiment.ts [--task basic] [--config FILE] [--seeds 1,2,3] [--arms target,simple,pbt,mm-pbt]\n" +
+  "       [--max-steps 5000] [--summary-freq 500] [--population 4] [--thresholds 0.5,0.7] [--parallel 2]\n" +
+  "       [--metric mean_reward] [--alpha-range 0,0.4] [--pbt-episodes 20] [--eval-every 0] [--episodes 20]\n" +
+  "       [--out bench-results/mm-experiment] [--report]";
+
+const args = benchFlags(
+  {
+    options: {
+      task: { type: "string", default: "basic" },
+      config: { type: "string" },
+      seeds: { type: "string", default: "1,2,3" },
+      arms: { type: "string", default: "target,simple,pbt,mm-pbt" },
+      "max-steps": { type: "string", default: "5000" },
+      "summary-freq": { type: "string", default: "500" },
+      population: { type: "string", default: "4" },
+      thresholds: { type: "string", default: "0.5,0.7" },
+      metric: { type: "string", default: "mean_reward" },
+      "alpha-range": { type: "string", default: "0,0.4" },
+      "pbt-episodes": { type: "string", default: "20" },
+      "eval-every": { type: "string", default: "0" },
+      parallel: { type: "string", default: "2" },
+      episodes: { type: "string", default: "20" },
+      out: { type: "string", default: "bench-results/mm-experiment" },
+      report: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
   },
-});
+  USAGE,
+);
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const task = args.task;
@@ -66,10 +74,13 @@ const behavior = getBuiltinEnvironment(task).behaviors[0]!.name;
 const mmConfig = path.resolve(args.config ?? path.join(ROOT, "config", `${task}-mm.yaml`));
 const evalEvery = Number(args["eval-every"]);
 
-/** The YAML without the behavior's `mix_and_match:` block (its lines down to the next key as shallow or shallower). */
-function withoutMixAndMatch(text: string): string {
+/**
+ * The YAML without the block whose first line matches `key` (that line, and the lines below it down
+ * to the next non-blank one indented as shallow or shallower).
+ */
+function withoutSection(text: string, key: RegExp): string {
   const lines = text.split("\n");
-  const start = lines.findIndex((l) => /^\s*mix_and_match:/.test(l));
+  const start = lines.findIndex((l) => key.test(l));
   if (start < 0) return text;
   const indent = lines[start]!.search(/\S/);
   let end = start + 1;
@@ -77,24 +88,15 @@ function withoutMixAndMatch(text: string): string {
   return [...lines.slice(0, start), ...lines.slice(end)].join("\n");
 }
 
-/** The YAML without its top-level `pbt:` section (each population arm writes its own). */
-function withoutPbt(text: string): string {
-  const lines = text.split("\n");
-  const start = lines.findIndex((l) => /^pbt:/.test(l));
-  if (start < 0) return text;
-  let end = start + 1;
-  while (end < lines.length && (lines[end]!.trim() === "" || /^\s|^#/.test(lines[end]!))) end++;
-  return [...lines.slice(0, start), ...lines.slice(end), ""].join("\n");
-}
-
 /** The -mm config with the run's budget, and the arm's changes (no mix_and_match; α fixed; a pbt: section). */
 function armYaml(arm: string): string {
   const checkpoints = evalEvery > 0 ? `keep_checkpoints: ${Math.ceil(maxSteps / evalEvery) + 2}\n    checkpoint_interval: ${evalEvery}` : `keep_checkpoints: 1\n    checkpoint_interval: ${maxSteps * 10}`;
-  let text = withoutPbt(readFileSync(mmConfig, "utf8"))
+  // The config's own pbt: section goes: each population arm writes its own.
+  let text = withoutSection(readFileSync(mmConfig, "utf8"), /^pbt:/)
     .replace(/max_steps: \d+/, `max_steps: ${maxSteps}`)
     .replace(/summary_freq: \d+/, `summary_freq: ${summaryFreq}`)
     .replace(/keep_checkpoints: \d+/, checkpoints);
-  if (arm === "target" || arm === "pbt") text = withoutMixAndMatch(text); // the behavior's own network alone
+  if (arm === "target" || arm === "pbt") text = withoutSection(text, /^\s*mix_and_match:/); // the behavior's own network alone
   if (arm === "simple") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
   if (arm === "mm-pbt") text = text.replace(/initial_alpha: \[[^\]]*\]/, "initial_alpha: [1.0, 0.0]");
   if (!text.endsWith("\n")) text += "\n";
@@ -174,7 +176,7 @@ async function runArm(arm: string, seed: number): Promise<void> {
     seed,
     exitCode: code,
     wallS,
-    loadAverage: loadavg()[0]!,
+    loadAverage: loadavg()[0]!, // the 1-minute figure, as a number for the JSON
     members: isPopulation ? population : 1,
     maxSteps,
     exploits,
@@ -219,7 +221,7 @@ function report(): void {
 
 mkdirSync(runsDir, { recursive: true });
 if (!args.report) {
-  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
+  console.log(`load average at start: ${loadAverage()}`);
   const seeds = args.seeds.split(",").map(Number);
   const arms = args.arms.split(",");
   // Seed by seed, every arm: a cut-short experiment still compares the arms on the seeds it has.
@@ -228,6 +230,6 @@ if (!args.report) {
     for (let job = queue.shift(); job; job = queue.shift()) await runArm(job.arm, job.seed);
   });
   await Promise.all(workers);
-  console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);
+  console.log(`load average at end: ${loadAverage()}`);
 }
 report();

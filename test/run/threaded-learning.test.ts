@@ -4,21 +4,14 @@
 // got. So the test asks what a user would: the reward rises as a plain run's does (seeds 1..6 reach
 // 90 at 48k-57k steps there), the update/step ratio of steps_per_update holds, and every training
 // summary carries the losses the worker computed.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { applyCliOverrides, loadRunOptions } from "../../src/config/index.js";
 import { runTraining } from "../../src/run/run-training.js";
 import { initBackend } from "../../src/trainers/backend.js";
 import { SacTrainer } from "../../src/trainers/sac/sac-trainer.js";
 import { ThreadedSacEngine } from "../../src/trainers/sac/threaded-sac-engine.js";
 import { readStats, stopAtReward } from "../support/learning-run.js";
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { tempResultsDir } from "../support/temp-results.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -26,8 +19,7 @@ beforeAll(async () => {
 
 describe("learn with threaded: true", () => {
   it("3dball: mean reward rises from ~1 to >= 90 within 75k steps, one update per 10 steps, losses in every training summary", { timeout: 240_000 }, async () => {
-    const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-threaded-"));
-    dirs.push(resultsDir);
+    const resultsDir = tempResultsDir("mlagents-ts-threaded-");
     const { logger, lines, signal } = stopAtReward(90);
     const options = applyCliOverrides(loadRunOptions("config/3dball.yaml", logger), { env: "builtin:3dball", basePort: 0, runId: "threaded", resultsDir, seed: 1 }, logger);
     const budget = 75_000;

@@ -3,10 +3,8 @@
 // simple component (4 running macro-actions) acts, and the target (all 54 actions) learns from its
 // replay and the distillation term alone. The exported ONNX, the target alone, then drives the
 // emulator deterministically. Seeded and sequential, so the run repeats.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { applyCliOverrides, loadRunOptions } from "../../../src/config/index.js";
 import { runTraining } from "../../../src/run/run-training.js";
 import { initBackend } from "../../../src/trainers/backend.js";
@@ -14,11 +12,7 @@ import { createTrainer } from "../../../src/trainers/create-trainer.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { runAgainstEmulator } from "../../export/helpers/emulated-run.js";
 import { readStats } from "../../support/learning-run.js";
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { tempResultsDir } from "../../support/temp-results.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -26,8 +20,7 @@ beforeAll(async () => {
 
 describe("Mix & Match learning (builtin:forage over gRPC)", () => {
   it("the target learns from the simple component's experience and ships a policy that eats", { timeout: 300_000 }, async () => {
-    const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-mm-forage-"));
-    dirs.push(resultsDir);
+    const resultsDir = tempResultsDir("mlagents-ts-mm-forage-");
     const logger = createMemoryLogger("info");
     let options = loadRunOptions("config/forage-mm.yaml", logger);
     options = applyCliOverrides(options, { env: "builtin:forage", basePort: 0, runId: "mm", resultsDir, seed: 1 }, logger);

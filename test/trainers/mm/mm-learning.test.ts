@@ -2,11 +2,10 @@
 // real gRPC) and config/basic-mm.yaml (a 2-action macro component grown into Basic's 3-action target,
 // α fixed at [0.5, 0.5]); then the exported ONNX, the target alone, drives the emulator
 // deterministically. Seeded and sequential, so the steps and rewards repeat from run to run.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runTraining } from "../../../src/run/run-training.js";
 import { applyCliOverrides, loadRunOptions } from "../../../src/config/index.js";
 import { initBackend } from "../../../src/trainers/backend.js";
@@ -17,11 +16,7 @@ import type { Trainer } from "../../../src/trainers/trainer.js";
 import { createMemoryLogger } from "../../../src/util/logger.js";
 import { runAgainstEmulator } from "../../export/helpers/emulated-run.js";
 import { readStats, stopAtReward } from "../../support/learning-run.js";
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { tempResultsDir } from "../../support/temp-results.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -30,8 +25,7 @@ beforeAll(async () => {
 describe("Mix & Match learning (builtin:basic over gRPC)", () => {
   it("the mixture reaches the large goal and the exported target alone drives Basic to it", { timeout: 300_000 }, async () => {
     const tensorsBefore = tf.memory().numTensors;
-    const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-mm-"));
-    dirs.push(resultsDir);
+    const resultsDir = tempResultsDir("mlagents-ts-mm-");
     const { logger, lines, signal } = stopAtReward(0.9);
     let options = loadRunOptions("config/basic-mm.yaml", logger);
     options = applyCliOverrides(options, { env: "builtin:basic", basePort: 0, runId: "mm", resultsDir, seed: 1, numAreas: 4 }, logger);
@@ -88,8 +82,7 @@ describe("Mix & Match learning (builtin:basic over gRPC)", () => {
   });
 
   it("a mapping that does not fit the behavior ends the run with one line naming file:line and the key path", { timeout: 120_000 }, async () => {
-    const resultsDir = mkdtempSync(path.join(tmpdir(), "mlagents-ts-mm-"));
-    dirs.push(resultsDir);
+    const resultsDir = tempResultsDir("mlagents-ts-mm-");
     const configFile = path.join(resultsDir, "basic-mm-bad.yaml");
     // Basic's one branch has 3 actions (0..2): a macro-action "3" cannot be known wrong before Unity connects.
     writeFileSync(configFile, readFileSync("config/basic-mm.yaml", "utf8").replace("- {discrete: [2]}", "- {discrete: [3]}"));
